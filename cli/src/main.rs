@@ -1,0 +1,38 @@
+//! `auronex`: the command line a trader runs on their own machine.
+
+mod health;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "auronex", version, about = "Auronex trading bots and trade copier, on your machine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check that an Auronex server answers and its database is reachable.
+    Health {
+        /// Base URL of the server, e.g. http://127.0.0.1:8787
+        #[arg(long, env = "AURONEX_URL", default_value = "http://127.0.0.1:8787")]
+        url: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Health { url } => health::run(&url),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("auronex: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Black-box test run: one `wrangler dev` for all tests, each test a libtest-mimic trial.
+
+mod assets;
+mod health;
+mod routing;
+mod scheduled;
+mod websocket;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use auronex_e2e::Server;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+pub type Test = (&'static str, fn(&Server));
+
+fn main() {
+    let args = Arguments::from_args();
+    let tests: Vec<Test> = [health::TESTS, routing::TESTS, websocket::TESTS, scheduled::TESTS, assets::TESTS].concat();
+    let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
+    let server = Arc::new(if wanted && !args.list { Some(Server::start(&[])) } else { None });
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            let server = Arc::clone(&server);
+            Trial::test(name, move || {
+                let server = server.as_ref().as_ref().ok_or_else(|| Failed::from("server not started"))?;
+                catch_unwind(AssertUnwindSafe(|| test(server))).map_err(|panic| {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "test panicked".into());
+                    Failed::from(message)
+                })
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(server);
+    conclusion.exit();
+}

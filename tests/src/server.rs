@@ -1,0 +1,160 @@
+//! One `wrangler dev` process for a test run, isolated in its own temporary state directory.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+pub struct Server {
+    child: Child,
+    pub base_url: String,
+    pub port: u16,
+    log_path: PathBuf,
+    _state: TempDir,
+}
+
+/// Vars every test server gets; secrets are test-only values, never real ones.
+const TEST_VARS: &[(&str, &str)] = &[
+    ("JWT_SECRET", "test-jwt-secret-0123456789abcdef0123456789abcdef"),
+    ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+];
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn wrangler(root: &Path) -> Command {
+    let bin = root.join("node_modules/.bin");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut command = Command::new(bin.join("wrangler"));
+    command
+        .current_dir(root)
+        .env("PATH", path)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("NO_UPDATE_NOTIFIER", "1")
+        .env("CI", "true");
+    command
+}
+
+impl Server {
+    /// Starts a fresh server with `extra_vars` on top of the test defaults.
+    pub fn start(extra_vars: &[(&str, &str)]) -> Server {
+        let root = workspace_root();
+        assert!(
+            root.join("worker/build/index.js").exists(),
+            "the worker is not built: run `make build` first"
+        );
+        let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
+        let persist = state.path().join("state");
+
+        let migrate = wrangler(&root)
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(&persist)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run wrangler d1 migrations apply");
+        assert!(
+            migrate.status.success(),
+            "migrations failed:\n{}\n{}",
+            String::from_utf8_lossy(&migrate.stdout),
+            String::from_utf8_lossy(&migrate.stderr)
+        );
+
+        let port = free_port();
+        let log_path = state.path().join("wrangler.log");
+        let log = File::create(&log_path).expect("create log");
+        let mut command = wrangler(&root);
+        command
+            .args(["dev", "--local", "--ip", "127.0.0.1", "--test-scheduled"])
+            .args(["--show-interactive-dev-session=false", "--log-level", "log"])
+            .args(["--port", &port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&persist);
+        for (key, value) in TEST_VARS.iter().chain(extra_vars) {
+            command.args(["--var", &format!("{key}:{value}")]);
+        }
+        use std::os::unix::process::CommandExt;
+        command
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log"))
+            .stderr(log);
+        let child = command.spawn().expect("spawn wrangler dev");
+        let mut server = Server {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            log_path,
+            _state: state,
+        };
+        server.wait_until_healthy(Duration::from_secs(120));
+        server
+    }
+
+    fn wait_until_healthy(&mut self, limit: Duration) {
+        let client = crate::Client::new(&self.base_url);
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("wrangler dev exited with {status}:\n{}", self.log());
+            }
+            if client.try_get("/health").is_some_and(|reply| reply.status == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("wrangler dev did not become healthy in {limit:?}:\n{}", self.log());
+    }
+
+    pub fn client(&self) -> crate::Client {
+        crate::Client::new(&self.base_url)
+    }
+
+    pub fn ws_url(&self, path_and_query: &str) -> String {
+        format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
+    }
+
+    /// Everything the server printed so far (requests log one JSON line each).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Waits until a log line satisfies `predicate`, returning it; `None` after `limit`.
+    pub fn wait_for_log_line(&self, limit: Duration, predicate: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(line) = self.log().lines().find(|line| predicate(line)) {
+                return Some(line.to_string());
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}

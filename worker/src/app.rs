@@ -1,0 +1,86 @@
+//! Request dispatch: match the route, run its handler, turn every failure into the JSON error
+//! body, and write one structured log line per request.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use worker::{Date, Env, Headers, Request, Response};
+
+use crate::http::router::{Matched, Params, Router};
+use crate::http::{ApiError, ApiResult};
+
+/// What a handler gets: the request, the bindings and the captured path parameters.
+pub struct Ctx {
+    pub req: Request,
+    pub env: Env,
+    pub params: Params,
+}
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Response>>>>;
+pub type Handler = fn(Ctx) -> HandlerFuture;
+
+pub async fn serve(req: Request, env: Env) -> Response {
+    let started = Date::now().as_millis();
+    let method = req.method().to_string();
+    let path = req.path();
+    let (response, pattern) = match dispatch(req, env, &method, &path).await {
+        (Ok(response), pattern) => (response, pattern),
+        (Err(error), pattern) => (error_response(&error), pattern),
+    };
+    log_request(&method, &path, pattern, response.status_code(), Date::now().as_millis() - started);
+    response
+}
+
+async fn dispatch(
+    req: Request,
+    env: Env,
+    method: &str,
+    path: &str,
+) -> (ApiResult<Response>, Option<&'static str>) {
+    let router: Router<Handler> = crate::routes::table();
+    match router.find(method, path) {
+        Matched::Found { handler, params, pattern } => {
+            (handler(Ctx { req, env, params }).await, Some(pattern))
+        }
+        Matched::MethodNotAllowed { allowed } => (Err(ApiError::method_not_allowed(&allowed)), None),
+        Matched::NotFound => (Err(ApiError::not_found()), None),
+    }
+}
+
+/// A JSON response with the given status; serialisation of our own types cannot fail, but if
+/// it ever did the client still gets the error body rather than a panic.
+pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
+    let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    Ok(with_body(status, "application/json", body))
+}
+
+pub fn error_response(error: &ApiError) -> Response {
+    let response = with_body(error.status, "application/json", error.body_json().into_bytes());
+    if let Some(allow) = &error.allow {
+        let _ = response.headers().set("allow", allow);
+    }
+    response
+}
+
+fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", content_type);
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    Response::builder().with_status(status).with_headers(headers).fixed(body)
+}
+
+/// One line per request. The query string is never logged: it may carry a token.
+fn log_request(method: &str, path: &str, route: Option<&str>, status: u16, duration_ms: u64) {
+    let line = serde_json::json!({
+        "level": if status >= 500 { "error" } else { "info" },
+        "event": "request",
+        "method": method,
+        "path": path,
+        "route": route,
+        "status": status,
+        "duration_ms": duration_ms,
+    });
+    worker::console_log!("{line}");
+}

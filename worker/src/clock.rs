@@ -1,0 +1,7 @@
+//! Wall-clock time for the edges (the core takes time as an argument): RFC 3339 UTC strings.
+
+use worker::js_sys;
+
+pub fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}

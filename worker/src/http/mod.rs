@@ -1,0 +1,7 @@
+//! HTTP plumbing shared by every resource: routing, errors, bodies, logging.
+
+pub mod body;
+pub mod error;
+pub mod router;
+
+pub use error::{ApiError, ApiResult};
