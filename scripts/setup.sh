@@ -8,7 +8,8 @@
 # - wasm-bindgen-cli at exactly the wasm-bindgen version locked in Cargo.lock;
 # - worker-build (the workers-rs build tool);
 # - the npm packages (wrangler and the Node 22 it needs) from package-lock.json.
-# A second run checks each piece and returns in seconds.
+# A second run checks each piece and returns in seconds. Steps can be named to run only them:
+#   scripts/setup.sh wasm32_target cargo_tools npm_packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,7 +43,7 @@ debian_wasm_std_ready() {
   ls "$libdir"/libstd-*.rlib >/dev/null 2>&1
 }
 
-# --- 1. wasm32 toolchain ------------------------------------------------------------------
+install_wasm32_target() {
 if rustup_has_wasm32; then
   log "wasm32 target: rustup toolchain"
 elif debian_wasm_std_ready; then
@@ -71,7 +72,9 @@ else
   log "wasm32 target: Debian rustc-web ($(/usr/bin/rustc --version))"
 fi
 
-# --- 2. cargo tools -----------------------------------------------------------------------
+}
+
+install_cargo_tools() {
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[" ]/, ""); sub("version=", ""); print; exit}' Cargo.lock)
 [ -n "$bindgen_version" ] || { echo "setup: wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
@@ -79,17 +82,24 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install -q --force wasm-bindgen-cli --version "=$bindgen_version"
 fi
 log "wasm-bindgen-cli $bindgen_version"
-if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$WORKER_BUILD_VERSION" ]; then
+if [ "$(worker-build --version 2>/dev/null | grep -Eo "[0-9]+\.[0-9]+\.[0-9]+" | tail -1)" != "$WORKER_BUILD_VERSION" ]; then
   log "cargo install worker-build $WORKER_BUILD_VERSION (about six minutes, once)"
   cargo install -q --force worker-build --version "=$WORKER_BUILD_VERSION"
 fi
 log "worker-build $WORKER_BUILD_VERSION"
 
-# --- 3. npm packages (wrangler, Node 22) --------------------------------------------------
+}
+
+install_npm_packages() {
 if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/node ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 log "wrangler $(PATH="$ROOT/node_modules/.bin:$PATH" wrangler --version 2>/dev/null | tail -1), node $(node_modules/.bin/node --version)"
+}
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages)
+for step in "${steps[@]}"; do "install_$step"; done
 log "ready"

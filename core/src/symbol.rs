@@ -29,7 +29,10 @@ impl Symbol {
         if !valid(base) || !valid(quote) {
             return Err(SymbolError::Asset);
         }
-        Ok(Self { base: base.to_ascii_uppercase(), quote: quote.to_ascii_uppercase() })
+        Ok(Self {
+            base: base.to_ascii_uppercase(),
+            quote: quote.to_ascii_uppercase(),
+        })
     }
 
     pub fn base(&self) -> &str {

@@ -16,15 +16,31 @@ pub type Test = (&'static str, fn(&Server));
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: Vec<Test> = [health::TESTS, routing::TESTS, websocket::TESTS, scheduled::TESTS, assets::TESTS].concat();
-    let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    let server = Arc::new(if wanted && !args.list { Some(Server::start(&[])) } else { None });
+    let tests: Vec<Test> = [
+        health::TESTS,
+        routing::TESTS,
+        websocket::TESTS,
+        scheduled::TESTS,
+        assets::TESTS,
+    ]
+    .concat();
+    let wanted = tests
+        .iter()
+        .any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
+    let server = Arc::new(if wanted && !args.list {
+        Some(Server::start(&[]))
+    } else {
+        None
+    });
     let trials = tests
         .into_iter()
         .map(|(name, test)| {
             let server = Arc::clone(&server);
             Trial::test(name, move || {
-                let server = server.as_ref().as_ref().ok_or_else(|| Failed::from("server not started"))?;
+                let server = server
+                    .as_ref()
+                    .as_ref()
+                    .ok_or_else(|| Failed::from("server not started"))?;
                 catch_unwind(AssertUnwindSafe(|| test(server))).map_err(|panic| {
                     let message = panic
                         .downcast_ref::<String>()

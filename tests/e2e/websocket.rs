@@ -4,17 +4,29 @@ use auronex_e2e::Server;
 use tungstenite::Message;
 
 pub const TESTS: &[crate::Test] = &[
-    ("websocket::room_answers_ping_with_pong", room_answers_ping_with_pong),
-    ("websocket::room_rejects_malformed_messages", room_rejects_malformed_messages),
-    ("websocket::plain_http_to_ws_is_426", plain_http_to_ws_is_426),
+    (
+        "websocket::room_answers_ping_with_pong",
+        room_answers_ping_with_pong,
+    ),
+    (
+        "websocket::room_rejects_malformed_messages",
+        room_rejects_malformed_messages,
+    ),
+    (
+        "websocket::plain_http_to_ws_is_426",
+        plain_http_to_ws_is_426,
+    ),
     ("websocket::missing_channel_is_422", missing_channel_is_422),
 ];
 
 fn connect(server: &Server, channel: &str) -> tungstenite::WebSocket<std::net::TcpStream> {
     let url = server.ws_url(&format!("/ws?channel_id={channel}"));
     let stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("tcp connect");
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
-    let (socket, response) = tungstenite::client(url.as_str(), stream).expect("websocket handshake");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let (socket, response) =
+        tungstenite::client(url.as_str(), stream).expect("websocket handshake");
     assert_eq!(response.status().as_u16(), 101);
     socket
 }
@@ -22,7 +34,9 @@ fn connect(server: &Server, channel: &str) -> tungstenite::WebSocket<std::net::T
 fn next_text(socket: &mut tungstenite::WebSocket<std::net::TcpStream>) -> serde_json::Value {
     loop {
         match socket.read().expect("read a message") {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("JSON message"),
+            Message::Text(text) => {
+                return serde_json::from_str(text.as_str()).expect("JSON message")
+            }
             Message::Ping(_) | Message::Pong(_) => continue,
             other => panic!("unexpected message {other:?}"),
         }
@@ -45,7 +59,11 @@ fn room_rejects_malformed_messages(server: &Server) {
     assert_eq!(reply["type"], "error");
     assert_eq!(reply["code"], "bad_message");
     socket.send(Message::text(r#"{"type":"ping"}"#)).unwrap();
-    assert_eq!(next_text(&mut socket)["type"], "pong", "the socket stays usable");
+    assert_eq!(
+        next_text(&mut socket)["type"],
+        "pong",
+        "the socket stays usable"
+    );
 }
 
 fn plain_http_to_ws_is_426(server: &Server) {
@@ -55,7 +73,12 @@ fn plain_http_to_ws_is_426(server: &Server) {
 }
 
 fn missing_channel_is_422(server: &Server) {
-    let reply = server.client().send("GET", "/ws", None, &[("upgrade", "websocket"), ("connection", "upgrade")]);
+    let reply = server.client().send(
+        "GET",
+        "/ws",
+        None,
+        &[("upgrade", "websocket"), ("connection", "upgrade")],
+    );
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert_eq!(reply.error_code(), "validation_error");
     assert_eq!(reply.json()["error"]["field"], "channel_id");

@@ -31,9 +31,16 @@ impl Reply {
     /// Asserts the API's error shape and returns the error code.
     pub fn error_code(&self) -> String {
         let body = self.json();
-        let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error.code in {body}"));
-        assert!(body["error"]["message"].is_string(), "no error.message in {body}");
-        assert!(self.header("content-type").is_some_and(|v| v.starts_with("application/json")));
+        let code = body["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.code in {body}"));
+        assert!(
+            body["error"]["message"].is_string(),
+            "no error.message in {body}"
+        );
+        assert!(self
+            .header("content-type")
+            .is_some_and(|v| v.starts_with("application/json")));
         code.to_string()
     }
 }
@@ -45,7 +52,11 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .new_agent();
-        Self { base_url: base_url.to_string(), agent, token: None }
+        Self {
+            base_url: base_url.to_string(),
+            agent,
+            token: None,
+        }
     }
 
     pub fn with_token(mut self, token: &str) -> Self {
@@ -62,16 +73,35 @@ impl Client {
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Reply {
-        self.send("POST", path, Some(body.to_string().into_bytes()), &[("content-type", "application/json")])
+        self.send(
+            "POST",
+            path,
+            Some(body.to_string().into_bytes()),
+            &[("content-type", "application/json")],
+        )
     }
 
-    pub fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         self.try_send(method, path, body, headers)
             .unwrap_or_else(|| panic!("{method} {path}: no HTTP answer"))
     }
 
-    fn try_send(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Option<Reply> {
-        let mut builder = http::Request::builder().method(method).uri(format!("{}{}", self.base_url, path));
+    fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Option<Reply> {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base_url, path));
         if let Some(token) = &self.token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
@@ -83,6 +113,10 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.body_mut().read_to_string().unwrap_or_default();
-        Some(Reply { status, headers, body })
+        Some(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 }

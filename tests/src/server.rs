@@ -18,12 +18,21 @@ pub struct Server {
 
 /// Vars every test server gets; secrets are test-only values, never real ones.
 const TEST_VARS: &[(&str, &str)] = &[
-    ("JWT_SECRET", "test-jwt-secret-0123456789abcdef0123456789abcdef"),
-    ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+    (
+        "JWT_SECRET",
+        "test-jwt-secret-0123456789abcdef0123456789abcdef",
+    ),
+    (
+        "ENCRYPTION_KEY",
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    ),
 ];
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 fn free_port() -> u16 {
@@ -33,7 +42,11 @@ fn free_port() -> u16 {
 
 fn wrangler(root: &Path) -> Command {
     let bin = root.join("node_modules/.bin");
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut command = Command::new(bin.join("wrangler"));
     command
         .current_dir(root)
@@ -52,7 +65,10 @@ impl Server {
             root.join("worker/build/index.js").exists(),
             "the worker is not built: run `make build` first"
         );
-        let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
+        let state = tempfile::Builder::new()
+            .prefix("auronex-e2e-")
+            .tempdir()
+            .expect("temp dir");
         let persist = state.path().join("state");
 
         let migrate = wrangler(&root)
@@ -107,12 +123,18 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("wrangler dev exited with {status}:\n{}", self.log());
             }
-            if client.try_get("/health").is_some_and(|reply| reply.status == 200) {
+            if client
+                .try_get("/health")
+                .is_some_and(|reply| reply.status == 200)
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("wrangler dev did not become healthy in {limit:?}:\n{}", self.log());
+        panic!(
+            "wrangler dev did not become healthy in {limit:?}:\n{}",
+            self.log()
+        );
     }
 
     pub fn client(&self) -> crate::Client {
@@ -129,7 +151,11 @@ impl Server {
     }
 
     /// Waits until a log line satisfies `predicate`, returning it; `None` after `limit`.
-    pub fn wait_for_log_line(&self, limit: Duration, predicate: impl Fn(&str) -> bool) -> Option<String> {
+    pub fn wait_for_log_line(
+        &self,
+        limit: Duration,
+        predicate: impl Fn(&str) -> bool,
+    ) -> Option<String> {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(line) = self.log().lines().find(|line| predicate(line)) {

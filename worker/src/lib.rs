@@ -28,6 +28,9 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// Panics reset the wasm instance; at least leave the message in the log first.
 fn console_error_panic_hook_lite() {
     std::panic::set_hook(Box::new(|info| {
-        worker::console_error!("{{\"level\":\"error\",\"event\":\"panic\",\"message\":{:?}}}", info.to_string());
+        worker::console_error!(
+            "{{\"level\":\"error\",\"event\":\"panic\",\"message\":{:?}}}",
+            info.to_string()
+        );
     }));
 }

@@ -29,7 +29,12 @@ pub async fn read_limited(req: &mut Request) -> ApiResult<Vec<u8>> {
 /// Reads and decodes a JSON body: 415 for another content type, 413 oversize, 400 malformed,
 /// 422 for a well-formed document of the wrong shape (naming the field when serde can).
 pub async fn json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
-    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if !is_json(&content_type) {
         return Err(ApiError::unsupported_media_type());
     }
@@ -44,7 +49,10 @@ pub fn is_json(content_type: &str) -> bool {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("empty_body", "a JSON body is required"));
+        return Err(ApiError::bad_request(
+            "empty_body",
+            "a JSON body is required",
+        ));
     }
     serde_json::from_slice(bytes).map_err(|error| {
         use serde_json::error::Category;
@@ -110,7 +118,10 @@ mod tests {
     #[test]
     fn missing_and_unknown_fields_name_the_field() {
         let error = decode::<Login>(br#"{"email":"a@b.c"}"#).unwrap_err();
-        assert_eq!((error.status, error.field.as_deref()), (422, Some("password")));
+        assert_eq!(
+            (error.status, error.field.as_deref()),
+            (422, Some("password"))
+        );
         let error = decode::<Login>(br#"{"email":"a","password":"b","x":1}"#).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("x"));
     }

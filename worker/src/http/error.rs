@@ -28,7 +28,13 @@ struct Inner<'a> {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, allow: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            allow: None,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -55,11 +61,19 @@ impl ApiError {
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(413, "payload_too_large", format!("request body exceeds {limit} bytes"))
+        Self::new(
+            413,
+            "payload_too_large",
+            format!("request body exceeds {limit} bytes"),
+        )
     }
 
     pub fn unsupported_media_type() -> Self {
-        Self::new(415, "unsupported_media_type", "expected Content-Type: application/json")
+        Self::new(
+            415,
+            "unsupported_media_type",
+            "expected Content-Type: application/json",
+        )
     }
 
     /// A server-side failure: the detail goes to the log, never to the client.
@@ -77,7 +91,11 @@ impl ApiError {
 
     pub fn body_json(&self) -> String {
         let body = Body {
-            error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field.as_deref(),
+            },
         };
         serde_json::to_string(&body).unwrap_or_else(|_| {
             r#"{"error":{"code":"internal_error","message":"internal server error"}}"#.into()
@@ -98,7 +116,10 @@ mod tests {
     #[test]
     fn body_has_code_message_and_optional_field() {
         let plain = ApiError::not_found().body_json();
-        assert_eq!(plain, r#"{"error":{"code":"not_found","message":"no such resource"}}"#);
+        assert_eq!(
+            plain,
+            r#"{"error":{"code":"not_found","message":"no such resource"}}"#
+        );
         let with_field = ApiError::validation("email", "email is invalid").body_json();
         let parsed: serde_json::Value = serde_json::from_str(&with_field).unwrap();
         assert_eq!(parsed["error"]["code"], "validation_error");

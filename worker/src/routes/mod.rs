@@ -3,11 +3,18 @@
 mod health;
 mod ws;
 
-use crate::app::Handler;
+use crate::app::{Handler, HandlerFuture};
 use crate::http::router::Router;
 
+/// Turns an `async fn(Ctx) -> ApiResult<Response>` into a table entry.
+macro_rules! handler {
+    ($path:path) => {
+        |ctx| -> HandlerFuture { Box::pin($path(ctx)) }
+    };
+}
+
 pub fn table() -> Router<Handler> {
-    Router::default()
-        .route("GET", "/health", |ctx| Box::pin(health::get(ctx)))
-        .route("GET", "/ws", |ctx| Box::pin(ws::connect(ctx)))
+    Router::<Handler>::default()
+        .route("GET", "/health", handler!(health::get))
+        .route("GET", "/ws", handler!(ws::connect))
 }

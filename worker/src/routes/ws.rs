@@ -9,7 +9,11 @@ use crate::http::{ApiError, ApiResult};
 pub async fn connect(ctx: Ctx) -> ApiResult<Response> {
     let upgrade = ctx.req.headers().get("upgrade")?.unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
-        return Err(ApiError::new(426, "upgrade_required", "expected a websocket upgrade"));
+        return Err(ApiError::new(
+            426,
+            "upgrade_required",
+            "expected a websocket upgrade",
+        ));
     }
     let url = ctx.req.url()?;
     let channel_id = url

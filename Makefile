@@ -1,0 +1,24 @@
+# Auronex: `make dev` runs the product locally, `make test` runs every test.
+PORT ?= 8787
+export PORT
+
+.PHONY: setup build dev test deploy fmt
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	scripts/build.sh
+
+dev:
+	scripts/dev.sh
+
+test:
+	scripts/test.sh
+
+deploy: build
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" wrangler d1 migrations apply DB --remote
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" wrangler deploy
+
+fmt:
+	cargo fmt --all
