@@ -7,11 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "auronex",
-    version,
-    about = "Auronex trading bots and trade copier, on your machine"
-)]
+#[command(name = "auronex", version, about = "Auronex trading bots and trade copier, on your machine")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

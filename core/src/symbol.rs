@@ -23,16 +23,11 @@ pub enum SymbolError {
 
 impl Symbol {
     pub fn new(base: &str, quote: &str) -> Result<Self, SymbolError> {
-        let valid = |asset: &str| {
-            (1..=16).contains(&asset.len()) && asset.chars().all(|c| c.is_ascii_alphanumeric())
-        };
+        let valid = |asset: &str| (1..=16).contains(&asset.len()) && asset.chars().all(|c| c.is_ascii_alphanumeric());
         if !valid(base) || !valid(quote) {
             return Err(SymbolError::Asset);
         }
-        Ok(Self {
-            base: base.to_ascii_uppercase(),
-            quote: quote.to_ascii_uppercase(),
-        })
+        Ok(Self { base: base.to_ascii_uppercase(), quote: quote.to_ascii_uppercase() })
     }
 
     pub fn base(&self) -> &str {

@@ -30,23 +30,14 @@ impl DurableObject for SignalRoom {
         }
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        Ok(Response::builder()
-            .with_status(101)
-            .with_websocket(pair.client)
-            .empty())
+        Ok(Response::builder().with_status(101).with_websocket(pair.client).empty())
     }
 
-    async fn websocket_message(
-        &self,
-        ws: WebSocket,
-        message: WebSocketIncomingMessage,
-    ) -> Result<()> {
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
         let reply = match message {
             WebSocketIncomingMessage::String(text) => match serde_json::from_str(&text) {
                 Ok(ClientMessage::Ping) => r#"{"type":"pong"}"#,
-                Err(_) => {
-                    r#"{"type":"error","code":"bad_message","message":"unknown or malformed message"}"#
-                }
+                Err(_) => r#"{"type":"error","code":"bad_message","message":"unknown or malformed message"}"#,
             },
             WebSocketIncomingMessage::Binary(_) => {
                 r#"{"type":"error","code":"bad_message","message":"messages are JSON text"}"#
@@ -55,18 +46,8 @@ impl DurableObject for SignalRoom {
         ws.send_with_str(reply)
     }
 
-    async fn websocket_close(
-        &self,
-        ws: WebSocket,
-        code: usize,
-        _reason: String,
-        _clean: bool,
-    ) -> Result<()> {
-        let code = if code == 1005 || code == 1006 {
-            1000
-        } else {
-            code as u16
-        };
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> Result<()> {
+        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
         let _ = ws.close(Some(code), Some("closing"));
         Ok(())
     }

@@ -89,10 +89,7 @@ impl FromStr for ExchangeId {
     type Err = UnknownExchange;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|exchange| exchange.id() == text)
-            .ok_or_else(|| UnknownExchange(text.to_string()))
+        Self::ALL.into_iter().find(|exchange| exchange.id() == text).ok_or_else(|| UnknownExchange(text.to_string()))
     }
 }
 

@@ -3,14 +3,8 @@
 use auronex_e2e::Server;
 
 pub const TESTS: &[crate::Test] = &[
-    (
-        "health::answers_ok_after_a_db_query",
-        answers_ok_after_a_db_query,
-    ),
-    (
-        "health::trailing_slash_is_optional",
-        trailing_slash_is_optional,
-    ),
+    ("health::answers_ok_after_a_db_query", answers_ok_after_a_db_query),
+    ("health::trailing_slash_is_optional", trailing_slash_is_optional),
     ("health::head_has_no_body", head_has_no_body),
 ];
 
@@ -21,10 +15,7 @@ fn answers_ok_after_a_db_query(server: &Server) {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["db"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
-    assert!(reply
-        .header("content-type")
-        .unwrap()
-        .starts_with("application/json"));
+    assert!(reply.header("content-type").unwrap().starts_with("application/json"));
 }
 
 fn trailing_slash_is_optional(server: &Server) {

@@ -1,9 +1,12 @@
 //! Black-box test run: one `wrangler dev` for all tests, each test a libtest-mimic trial.
 
+mod accounts;
 mod assets;
 mod health;
 mod routing;
 mod scheduled;
+mod throttle;
+mod tokens;
 mod websocket;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -22,25 +25,19 @@ fn main() {
         websocket::TESTS,
         scheduled::TESTS,
         assets::TESTS,
+        accounts::TESTS,
+        tokens::TESTS,
+        throttle::TESTS,
     ]
     .concat();
-    let wanted = tests
-        .iter()
-        .any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    let server = Arc::new(if wanted && !args.list {
-        Some(Server::start(&[]))
-    } else {
-        None
-    });
+    let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
+    let server = Arc::new(if wanted && !args.list { Some(Server::start(&[])) } else { None });
     let trials = tests
         .into_iter()
         .map(|(name, test)| {
             let server = Arc::clone(&server);
             Trial::test(name, move || {
-                let server = server
-                    .as_ref()
-                    .as_ref()
-                    .ok_or_else(|| Failed::from("server not started"))?;
+                let server = server.as_ref().as_ref().ok_or_else(|| Failed::from("server not started"))?;
                 catch_unwind(AssertUnwindSafe(|| test(server))).map_err(|panic| {
                     let message = panic
                         .downcast_ref::<String>()
@@ -53,6 +50,16 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
+    if conclusion.has_failed() {
+        if let Some(server) = server.as_ref() {
+            let log = server.log();
+            let tail: Vec<&str> = log.lines().rev().take(80).collect();
+            eprintln!("--- last lines of the wrangler dev log ---");
+            for line in tail.into_iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
     drop(server);
     conclusion.exit();
 }

@@ -5,18 +5,9 @@ use std::time::Duration;
 use auronex_e2e::Server;
 
 pub const TESTS: &[crate::Test] = &[
-    (
-        "routing::unknown_api_route_is_404_json",
-        unknown_api_route_is_404_json,
-    ),
-    (
-        "routing::wrong_method_is_405_json_with_allow",
-        wrong_method_is_405_json_with_allow,
-    ),
-    (
-        "routing::each_request_logs_one_structured_line",
-        each_request_logs_one_structured_line,
-    ),
+    ("routing::unknown_api_route_is_404_json", unknown_api_route_is_404_json),
+    ("routing::wrong_method_is_405_json_with_allow", wrong_method_is_405_json_with_allow),
+    ("routing::each_request_logs_one_structured_line", each_request_logs_one_structured_line),
 ];
 
 fn unknown_api_route_is_404_json(server: &Server) {
@@ -28,12 +19,7 @@ fn unknown_api_route_is_404_json(server: &Server) {
 }
 
 fn wrong_method_is_405_json_with_allow(server: &Server) {
-    let reply = server.client().send(
-        "POST",
-        "/health",
-        Some(b"{}".to_vec()),
-        &[("content-type", "application/json")],
-    );
+    let reply = server.client().send("POST", "/health", Some(b"{}".to_vec()), &[("content-type", "application/json")]);
     assert_eq!(reply.status, 405, "{}", reply.body);
     assert_eq!(reply.error_code(), "method_not_allowed");
     assert_eq!(reply.header("allow"), Some("GET"));
@@ -48,13 +34,9 @@ fn each_request_logs_one_structured_line(server: &Server) {
         })
         .expect("a request log line for /health/");
     let start = line.find('{').expect("JSON object in the line");
-    let record: serde_json::Value =
-        serde_json::from_str(&line[start..]).expect("the log line is JSON");
+    let record: serde_json::Value = serde_json::from_str(&line[start..]).expect("the log line is JSON");
     assert_eq!(record["method"], "GET");
     assert_eq!(record["status"], 200);
     assert!(record["duration_ms"].is_u64());
-    assert!(
-        !server.log().contains("do-not-log-me"),
-        "query strings must never be logged"
-    );
+    assert!(!server.log().contains("do-not-log-me"), "query strings must never be logged");
 }

@@ -4,10 +4,7 @@ use std::time::{Duration, Instant};
 
 use auronex_e2e::Server;
 
-pub const TESTS: &[crate::Test] = &[(
-    "scheduled::cron_trigger_records_a_tick",
-    cron_trigger_records_a_tick,
-)];
+pub const TESTS: &[crate::Test] = &[("scheduled::cron_trigger_records_a_tick", cron_trigger_records_a_tick)];
 
 fn cron_trigger_records_a_tick(server: &Server) {
     let client = server.client();
@@ -21,10 +18,7 @@ fn cron_trigger_records_a_tick(server: &Server) {
             assert!(now.as_str().unwrap().ends_with('Z'), "RFC 3339 UTC: {now}");
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no tick recorded after firing the cron trigger"
-        );
+        assert!(Instant::now() < deadline, "no tick recorded after firing the cron trigger");
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -1,5 +1,6 @@
 //! A small blocking HTTP client for tests: every status comes back as a `Reply`, never an error.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -9,7 +10,12 @@ pub struct Client {
     base_url: String,
     agent: ureq::Agent,
     pub token: Option<String>,
+    /// Sent as `CF-Connecting-IP` (which Cloudflare sets in production and wrangler dev passes
+    /// through), so each client is its own address for login throttling.
+    pub address: String,
 }
+
+static NEXT_ADDRESS: AtomicU32 = AtomicU32::new(1);
 
 #[derive(Debug)]
 pub struct Reply {
@@ -20,8 +26,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -31,16 +36,9 @@ impl Reply {
     /// Asserts the API's error shape and returns the error code.
     pub fn error_code(&self) -> String {
         let body = self.json();
-        let code = body["error"]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error.code in {body}"));
-        assert!(
-            body["error"]["message"].is_string(),
-            "no error.message in {body}"
-        );
-        assert!(self
-            .header("content-type")
-            .is_some_and(|v| v.starts_with("application/json")));
+        let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error.code in {body}"));
+        assert!(body["error"]["message"].is_string(), "no error.message in {body}");
+        assert!(self.header("content-type").is_some_and(|v| v.starts_with("application/json")));
         code.to_string()
     }
 }
@@ -52,11 +50,9 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .new_agent();
-        Self {
-            base_url: base_url.to_string(),
-            agent,
-            token: None,
-        }
+        let n = NEXT_ADDRESS.fetch_add(1, Ordering::Relaxed);
+        let address = format!("198.18.{}.{}", (n >> 8) & 0xff, n & 0xff);
+        Self { base_url: base_url.to_string(), agent, token: None, address }
     }
 
     pub fn with_token(mut self, token: &str) -> Self {
@@ -73,35 +69,16 @@ impl Client {
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Reply {
-        self.send(
-            "POST",
-            path,
-            Some(body.to_string().into_bytes()),
-            &[("content-type", "application/json")],
-        )
+        self.send("POST", path, Some(body.to_string().into_bytes()), &[("content-type", "application/json")])
     }
 
-    pub fn send(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Vec<u8>>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
-        self.try_send(method, path, body, headers)
-            .unwrap_or_else(|| panic!("{method} {path}: no HTTP answer"))
+    pub fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
+        self.try_send(method, path, body, headers).unwrap_or_else(|| panic!("{method} {path}: no HTTP answer"))
     }
 
-    fn try_send(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Vec<u8>>,
-        headers: &[(&str, &str)],
-    ) -> Option<Reply> {
-        let mut builder = http::Request::builder()
-            .method(method)
-            .uri(format!("{}{}", self.base_url, path));
+    fn try_send(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Option<Reply> {
+        let mut builder = http::Request::builder().method(method).uri(format!("{}{}", self.base_url, path));
+        builder = builder.header("cf-connecting-ip", self.address.as_str());
         if let Some(token) = &self.token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
@@ -113,10 +90,6 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.body_mut().read_to_string().unwrap_or_default();
-        Some(Reply {
-            status,
-            headers,
-            body,
-        })
+        Some(Reply { status, headers, body })
     }
 }

@@ -1,8 +1,10 @@
 //! Test harness: starts `wrangler dev` on free ports with a fresh temporary state, applies the
 //! migrations, waits until `/health` answers, and stops the process group by its recorded pid.
 
+mod accounts;
 mod client;
 mod server;
 
+pub use accounts::{sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 pub use client::{Client, Reply};
 pub use server::Server;

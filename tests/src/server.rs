@@ -18,21 +18,14 @@ pub struct Server {
 
 /// Vars every test server gets; secrets are test-only values, never real ones.
 const TEST_VARS: &[(&str, &str)] = &[
-    (
-        "JWT_SECRET",
-        "test-jwt-secret-0123456789abcdef0123456789abcdef",
-    ),
-    (
-        "ENCRYPTION_KEY",
-        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-    ),
+    ("JWT_SECRET", crate::JWT_SECRET),
+    ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+    ("ADMIN_EMAIL", crate::ADMIN_EMAIL),
+    ("ADMIN_PASSWORD", crate::ADMIN_PASSWORD),
 ];
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
 
 fn free_port() -> u16 {
@@ -42,11 +35,7 @@ fn free_port() -> u16 {
 
 fn wrangler(root: &Path) -> Command {
     let bin = root.join("node_modules/.bin");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let mut command = Command::new(bin.join("wrangler"));
     command
         .current_dir(root)
@@ -61,14 +50,8 @@ impl Server {
     /// Starts a fresh server with `extra_vars` on top of the test defaults.
     pub fn start(extra_vars: &[(&str, &str)]) -> Server {
         let root = workspace_root();
-        assert!(
-            root.join("worker/build/index.js").exists(),
-            "the worker is not built: run `make build` first"
-        );
-        let state = tempfile::Builder::new()
-            .prefix("auronex-e2e-")
-            .tempdir()
-            .expect("temp dir");
+        assert!(root.join("worker/build/index.js").exists(), "the worker is not built: run `make build` first");
+        let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
         let persist = state.path().join("state");
 
         let migrate = wrangler(&root)
@@ -99,19 +82,9 @@ impl Server {
             command.args(["--var", &format!("{key}:{value}")]);
         }
         use std::os::unix::process::CommandExt;
-        command
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone log"))
-            .stderr(log);
+        command.process_group(0).stdin(Stdio::null()).stdout(log.try_clone().expect("clone log")).stderr(log);
         let child = command.spawn().expect("spawn wrangler dev");
-        let mut server = Server {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            port,
-            log_path,
-            _state: state,
-        };
+        let mut server = Server { child, base_url: format!("http://127.0.0.1:{port}"), port, log_path, _state: state };
         server.wait_until_healthy(Duration::from_secs(120));
         server
     }
@@ -123,18 +96,12 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("wrangler dev exited with {status}:\n{}", self.log());
             }
-            if client
-                .try_get("/health")
-                .is_some_and(|reply| reply.status == 200)
-            {
+            if client.try_get("/health").is_some_and(|reply| reply.status == 200) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!(
-            "wrangler dev did not become healthy in {limit:?}:\n{}",
-            self.log()
-        );
+        panic!("wrangler dev did not become healthy in {limit:?}:\n{}", self.log());
     }
 
     pub fn client(&self) -> crate::Client {
@@ -151,11 +118,7 @@ impl Server {
     }
 
     /// Waits until a log line satisfies `predicate`, returning it; `None` after `limit`.
-    pub fn wait_for_log_line(
-        &self,
-        limit: Duration,
-        predicate: impl Fn(&str) -> bool,
-    ) -> Option<String> {
+    pub fn wait_for_log_line(&self, limit: Duration, predicate: impl Fn(&str) -> bool) -> Option<String> {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(line) = self.log().lines().find(|line| predicate(line)) {

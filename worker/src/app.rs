@@ -28,32 +28,15 @@ pub async fn serve(req: Request, env: Env) -> Response {
         (Ok(response), pattern) => (response, pattern),
         (Err(error), pattern) => (error_response(&error), pattern),
     };
-    log_request(
-        &method,
-        &path,
-        pattern,
-        response.status_code(),
-        Date::now().as_millis() - started,
-    );
+    log_request(&method, &path, pattern, response.status_code(), Date::now().as_millis() - started);
     response
 }
 
-async fn dispatch(
-    req: Request,
-    env: Env,
-    method: &str,
-    path: &str,
-) -> (ApiResult<Response>, Option<&'static str>) {
+async fn dispatch(req: Request, env: Env, method: &str, path: &str) -> (ApiResult<Response>, Option<&'static str>) {
     let router: Router<Handler> = crate::routes::table();
     match router.find(method, path) {
-        Matched::Found {
-            handler,
-            params,
-            pattern,
-        } => (handler(Ctx { req, env, params }).await, Some(pattern)),
-        Matched::MethodNotAllowed { allowed } => {
-            (Err(ApiError::method_not_allowed(&allowed)), None)
-        }
+        Matched::Found { handler, params, pattern } => (handler(Ctx { req, env, params }).await, Some(pattern)),
+        Matched::MethodNotAllowed { allowed } => (Err(ApiError::method_not_allowed(&allowed)), None),
         Matched::NotFound => (Err(ApiError::not_found()), None),
     }
 }
@@ -66,13 +49,9 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
 }
 
 pub fn error_response(error: &ApiError) -> Response {
-    let response = with_body(
-        error.status,
-        "application/json",
-        error.body_json().into_bytes(),
-    );
-    if let Some(allow) = &error.allow {
-        let _ = response.headers().set("allow", allow);
+    let response = with_body(error.status, "application/json", error.body_json().into_bytes());
+    for (name, value) in &error.headers {
+        let _ = response.headers().set(name, value);
     }
     response
 }
@@ -82,10 +61,7 @@ fn with_body(status: u16, content_type: &str, body: Vec<u8>) -> Response {
     let _ = headers.set("content-type", content_type);
     let _ = headers.set("cache-control", "no-store");
     let _ = headers.set("x-content-type-options", "nosniff");
-    Response::builder()
-        .with_status(status)
-        .with_headers(headers)
-        .fixed(body)
+    Response::builder().with_status(status).with_headers(headers).fixed(body)
 }
 
 /// One line per request. The query string is never logged: it may carry a token.

@@ -5,3 +5,8 @@ use worker::js_sys;
 pub fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
+
+/// Milliseconds since the Unix epoch. In Workers the clock advances only across I/O.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}

@@ -1,10 +1,14 @@
 //! Worker entry points: thin `#[event]` handlers that hand over to the app and the tick.
 
 mod app;
+mod auth;
 mod clock;
+mod config;
+mod crypto;
 mod http;
 mod routes;
 mod tick;
+mod users;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
@@ -28,9 +32,6 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// Panics reset the wasm instance; at least leave the message in the log first.
 fn console_error_panic_hook_lite() {
     std::panic::set_hook(Box::new(|info| {
-        worker::console_error!(
-            "{{\"level\":\"error\",\"event\":\"panic\",\"message\":{:?}}}",
-            info.to_string()
-        );
+        worker::console_error!("{{\"level\":\"error\",\"event\":\"panic\",\"message\":{:?}}}", info.to_string());
     }));
 }

@@ -1,11 +1,12 @@
-//! Reading JSON request bodies within the size limit, with 4xx errors for every bad input.
+//! Reading request bodies within the size limit (JSON, and HTML forms where the contract allows
+//! them), with a 4xx error for every kind of bad input.
 
 use serde::de::DeserializeOwned;
 use worker::Request;
 
 use super::{ApiError, ApiResult};
 
-/// Largest request body the API accepts; every endpoint takes small JSON documents.
+/// Largest request body the API accepts; every endpoint takes small documents.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reads the raw body, refusing it (413) when it is larger than `MAX_BODY_BYTES`.
@@ -16,70 +17,84 @@ pub async fn read_limited(req: &mut Request) -> ApiResult<Vec<u8>> {
             return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
         }
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::bad_request("unreadable_body", "request body could not be read"))?;
+    let bytes =
+        req.bytes().await.map_err(|_| ApiError::bad_request("unreadable_body", "request body could not be read"))?;
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
     Ok(bytes)
 }
 
-/// Reads and decodes a JSON body: 415 for another content type, 413 oversize, 400 malformed,
-/// 422 for a well-formed document of the wrong shape (naming the field when serde can).
-pub async fn json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if !is_json(&content_type) {
-        return Err(ApiError::unsupported_media_type());
-    }
-    let bytes = read_limited(req).await?;
-    decode(&bytes)
+fn content_type(req: &Request) -> String {
+    req.headers().get("content-type").ok().flatten().unwrap_or_default()
 }
 
-pub fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/json")
+/// Reads and decodes a JSON body: 415 for another content type, 413 oversize, 400 malformed,
+/// 422 for a well-formed document of the wrong shape (naming the field).
+pub async fn json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    if media_type(&content_type(req)) != "application/json" {
+        return Err(ApiError::unsupported_media_type("application/json"));
+    }
+    decode(&read_limited(req).await?)
+}
+
+/// Reads a JSON body or an `application/x-www-form-urlencoded` one (OAuth2-style clients).
+pub async fn json_or_form<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    match media_type(&content_type(req)).as_str() {
+        "application/json" => decode(&read_limited(req).await?),
+        "application/x-www-form-urlencoded" => decode_form(&read_limited(req).await?),
+        _ => Err(ApiError::unsupported_media_type("application/json or application/x-www-form-urlencoded")),
+    }
+}
+
+pub fn media_type(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "empty_body",
-            "a JSON body is required",
-        ));
+        return Err(ApiError::bad_request("empty_body", "a JSON body is required"));
     }
-    serde_json::from_slice(bytes).map_err(|error| {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
         use serde_json::error::Category;
-        match error.classify() {
-            Category::Data => {
-                let message = error.to_string();
-                let field = field_of(&message);
-                let error = ApiError::new(422, "validation_error", strip_position(&message));
-                match field {
-                    Some(field) => error.with_field(field),
-                    None => error,
-                }
-            }
+        match inner.classify() {
+            Category::Data => shape_error(&path, &inner.to_string()),
             Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request("malformed_json", format!("malformed JSON: {error}"))
+                ApiError::bad_request("malformed_json", format!("malformed JSON: {inner}"))
             }
         }
-    })
+    })?;
+    deserializer.end().map_err(|error| ApiError::bad_request("malformed_json", format!("malformed JSON: {error}")))?;
+    Ok(value)
 }
 
-/// serde names the offending field in backticks: "missing field `email`", "unknown field `x`".
-fn field_of(message: &str) -> Option<String> {
-    let start = message.find('`')? + 1;
-    let end = start + message[start..].find('`')?;
-    let name = &message[start..end];
-    let is_field = message.starts_with("missing field") || message.starts_with("unknown field");
-    is_field.then(|| name.to_string())
+fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let pairs: serde_json::Map<String, serde_json::Value> = worker::url::form_urlencoded::parse(bytes)
+        .into_owned()
+        .map(|(key, value)| (key, serde_json::Value::String(value)))
+        .collect();
+    serde_path_to_error::deserialize(serde_json::Value::Object(pairs))
+        .map_err(|error| shape_error(&error.path().to_string(), &error.into_inner().to_string()))
+}
+
+/// A well-formed document of the wrong shape: 422, naming the field when there is one.
+fn shape_error(path: &str, message: &str) -> ApiError {
+    let message = strip_position(message);
+    let field = if path == "." { missing_field(&message) } else { Some(path.to_string()) };
+    let error = ApiError::new(422, "validation_error", message);
+    match field {
+        Some(field) => error.with_field(field),
+        None => error,
+    }
+}
+
+/// serde names a missing field in backticks: "missing field `email`".
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_string())
 }
 
 fn strip_position(message: &str) -> String {
@@ -95,19 +110,20 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Login {
         email: String,
         password: String,
+        #[serde(default)]
+        remember: Option<bool>,
     }
 
     #[test]
     fn malformed_json_is_400() {
-        let error = decode::<Login>(b"{\"email\": ").unwrap_err();
-        assert_eq!((error.status, error.code), (400, "malformed_json"));
-        let error = decode::<Login>(b"not json").unwrap_err();
-        assert_eq!(error.status, 400);
+        for body in [&b"{\"email\": "[..], b"not json", b"{\"email\":\"a\",\"password\":\"b\"} trailing"] {
+            let error = decode::<Login>(body).unwrap_err();
+            assert_eq!((error.status, error.code), (400, "malformed_json"), "{body:?}");
+        }
     }
 
     #[test]
@@ -116,28 +132,37 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_unknown_fields_name_the_field() {
+    fn missing_fields_are_named() {
         let error = decode::<Login>(br#"{"email":"a@b.c"}"#).unwrap_err();
-        assert_eq!(
-            (error.status, error.field.as_deref()),
-            (422, Some("password"))
-        );
-        let error = decode::<Login>(br#"{"email":"a","password":"b","x":1}"#).unwrap_err();
-        assert_eq!(error.field.as_deref(), Some("x"));
+        assert_eq!((error.status, error.field.as_deref()), (422, Some("password")));
     }
 
     #[test]
-    fn wrong_types_are_422_without_position_noise() {
+    fn wrong_types_name_the_field_without_position_noise() {
         let error = decode::<Login>(br#"{"email":1,"password":"b"}"#).unwrap_err();
-        assert_eq!(error.status, 422);
+        assert_eq!((error.status, error.field.as_deref()), (422, Some("email")));
         assert!(!error.message.contains("line"), "{}", error.message);
+        let error = decode::<Login>(br#"{"email":"a","password":"b","remember":"yes"}"#).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("remember"));
     }
 
     #[test]
-    fn content_type_check_accepts_parameters() {
-        assert!(is_json("application/json; charset=utf-8"));
-        assert!(is_json("Application/JSON"));
-        assert!(!is_json("text/plain"));
-        assert!(!is_json(""));
+    fn a_non_object_document_is_422() {
+        let error = decode::<Login>(b"[1,2]").unwrap_err();
+        assert_eq!(error.status, 422);
+    }
+
+    #[test]
+    fn forms_decode_into_the_same_types() {
+        let login: Login = decode_form(b"email=a%40b.c&password=p+w&grant_type=password").unwrap();
+        assert_eq!((login.email.as_str(), login.password.as_str()), ("a@b.c", "p w"));
+        let error = decode_form::<Login>(b"email=a").unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("password"));
+    }
+
+    #[test]
+    fn media_type_ignores_parameters_and_case() {
+        assert_eq!(media_type("Application/JSON; charset=utf-8"), "application/json");
+        assert_eq!(media_type(""), "");
     }
 }

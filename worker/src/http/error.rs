@@ -10,7 +10,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
-    pub allow: Option<String>,
+    /// Extra response headers: `Allow`, `Retry-After`, `WWW-Authenticate`.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 #[derive(Serialize)]
@@ -28,17 +29,21 @@ struct Inner<'a> {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            field: None,
-            allow: None,
-        }
+        Self { status, code, message: message.into(), field: None, headers: Vec::new() }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -50,30 +55,37 @@ impl ApiError {
         Self::new(422, "validation_error", message).with_field(field)
     }
 
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", message).with_header("www-authenticate", "Bearer")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "forbidden", message)
+    }
+
     pub fn not_found() -> Self {
         Self::new(404, "not_found", "no such resource")
     }
 
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(409, code, message)
+    }
+
+    pub fn too_many_requests(retry_after_seconds: u64) -> Self {
+        Self::new(429, "rate_limited", "too many attempts; try again later")
+            .with_header("retry-after", retry_after_seconds.max(1).to_string())
+    }
+
     pub fn method_not_allowed(allowed: &[&str]) -> Self {
-        let mut error = Self::new(405, "method_not_allowed", "method not allowed on this path");
-        error.allow = Some(allowed.join(", "));
-        error
+        Self::new(405, "method_not_allowed", "method not allowed on this path").with_header("allow", allowed.join(", "))
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(
-            413,
-            "payload_too_large",
-            format!("request body exceeds {limit} bytes"),
-        )
+        Self::new(413, "payload_too_large", format!("request body exceeds {limit} bytes"))
     }
 
-    pub fn unsupported_media_type() -> Self {
-        Self::new(
-            415,
-            "unsupported_media_type",
-            "expected Content-Type: application/json",
-        )
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(415, "unsupported_media_type", format!("expected Content-Type: {expected}"))
     }
 
     /// A server-side failure: the detail goes to the log, never to the client.
@@ -85,21 +97,10 @@ impl ApiError {
         Self::new(500, "internal_error", "internal server error")
     }
 
-    pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(503, "service_unavailable", message)
-    }
-
     pub fn body_json(&self) -> String {
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-                field: self.field.as_deref(),
-            },
-        };
-        serde_json::to_string(&body).unwrap_or_else(|_| {
-            r#"{"error":{"code":"internal_error","message":"internal server error"}}"#.into()
-        })
+        let body = Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } };
+        serde_json::to_string(&body)
+            .unwrap_or_else(|_| r#"{"error":{"code":"internal_error","message":"internal server error"}}"#.into())
     }
 }
 
@@ -116,10 +117,7 @@ mod tests {
     #[test]
     fn body_has_code_message_and_optional_field() {
         let plain = ApiError::not_found().body_json();
-        assert_eq!(
-            plain,
-            r#"{"error":{"code":"not_found","message":"no such resource"}}"#
-        );
+        assert_eq!(plain, r#"{"error":{"code":"not_found","message":"no such resource"}}"#);
         let with_field = ApiError::validation("email", "email is invalid").body_json();
         let parsed: serde_json::Value = serde_json::from_str(&with_field).unwrap();
         assert_eq!(parsed["error"]["code"], "validation_error");
@@ -130,6 +128,13 @@ mod tests {
     fn method_not_allowed_lists_allowed_methods() {
         let error = ApiError::method_not_allowed(&["GET", "POST"]);
         assert_eq!(error.status, 405);
-        assert_eq!(error.allow.as_deref(), Some("GET, POST"));
+        assert_eq!(error.headers, vec![("allow", "GET, POST".to_string())]);
+    }
+
+    #[test]
+    fn rate_limits_carry_retry_after_of_at_least_one_second() {
+        let error = ApiError::too_many_requests(0);
+        assert_eq!((error.status, error.code), (429, "rate_limited"));
+        assert_eq!(error.headers, vec![("retry-after", "1".to_string())]);
     }
 }

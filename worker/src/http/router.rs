@@ -18,14 +18,8 @@ enum Segment {
 }
 
 pub enum Matched<'a, H> {
-    Found {
-        handler: &'a H,
-        params: Params,
-        pattern: &'static str,
-    },
-    MethodNotAllowed {
-        allowed: Vec<&'static str>,
-    },
+    Found { handler: &'a H, params: Params, pattern: &'static str },
+    MethodNotAllowed { allowed: Vec<&'static str> },
     NotFound,
 }
 
@@ -42,19 +36,12 @@ impl<H> Default for Router<H> {
 impl<H> Router<H> {
     pub fn route(mut self, method: &'static str, pattern: &'static str, handler: H) -> Self {
         let segments = split(pattern)
-            .map(
-                |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    Some(name) => Segment::Param(name),
-                    None => Segment::Literal(part),
-                },
-            )
+            .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) => Segment::Param(name),
+                None => Segment::Literal(part),
+            })
             .collect();
-        self.routes.push(Route {
-            method,
-            pattern,
-            segments,
-            handler,
-        });
+        self.routes.push(Route { method, pattern, segments, handler });
         self
     }
 
@@ -71,11 +58,7 @@ impl<H> Router<H> {
                 continue;
             };
             if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return Matched::Found {
-                    handler: &route.handler,
-                    params,
-                    pattern: route.pattern,
-                };
+                return Matched::Found { handler: &route.handler, params, pattern: route.pattern };
             }
             if !allowed.contains(&route.method) {
                 allowed.push(route.method);
@@ -130,9 +113,7 @@ mod tests {
 
     fn found(router: &Router<u8>, method: &str, path: &str) -> Option<(u8, Params)> {
         match router.find(method, path) {
-            Matched::Found {
-                handler, params, ..
-            } => Some((*handler, params)),
+            Matched::Found { handler, params, .. } => Some((*handler, params)),
             _ => None,
         }
     }
@@ -169,10 +150,7 @@ mod tests {
     fn unknown_paths_are_404() {
         let router = table();
         for path in ["/", "/api", "/api/bots/1/2/3", "/healthz", "/api//bots"] {
-            assert!(
-                matches!(router.find("GET", path), Matched::NotFound),
-                "{path}"
-            );
+            assert!(matches!(router.find("GET", path), Matched::NotFound), "{path}");
         }
     }
 }

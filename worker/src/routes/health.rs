@@ -22,38 +22,19 @@ struct LastTick {
 pub async fn get(ctx: Ctx) -> ApiResult<Response> {
     let version = env!("CARGO_PKG_VERSION");
     match last_tick(&ctx).await {
-        Ok(last_tick_at) => json(
-            200,
-            &Health {
-                status: "ok",
-                version,
-                db: "ok",
-                last_tick_at,
-            },
-        ),
+        Ok(last_tick_at) => json(200, &Health { status: "ok", version, db: "ok", last_tick_at }),
         Err(error) => {
             worker::console_error!(
                 "{}",
                 serde_json::json!({"level": "error", "event": "health_db", "detail": error.to_string()})
             );
-            json(
-                503,
-                &Health {
-                    status: "error",
-                    version,
-                    db: "error",
-                    last_tick_at: None,
-                },
-            )
+            json(503, &Health { status: "error", version, db: "error", last_tick_at: None })
         }
     }
 }
 
 async fn last_tick(ctx: &Ctx) -> worker::Result<Option<String>> {
     let db = ctx.env.d1("DB")?;
-    let row = db
-        .prepare("SELECT max(finished_at) AS finished_at FROM tick_runs")
-        .first::<LastTick>(None)
-        .await?;
+    let row = db.prepare("SELECT max(finished_at) AS finished_at FROM tick_runs").first::<LastTick>(None).await?;
     Ok(row.and_then(|row| row.finished_at))
 }

@@ -1,6 +1,10 @@
-//! The route table: every path the Worker answers, in one place (the OpenAPI test reads it).
+//! The route table: every path the Worker answers, in one place. The OpenAPI document must
+//! list each of them (tested below).
 
+mod auth;
 mod health;
+mod openapi;
+mod users;
 mod ws;
 
 use crate::app::{Handler, HandlerFuture};
@@ -16,5 +20,43 @@ macro_rules! handler {
 pub fn table() -> Router<Handler> {
     Router::<Handler>::default()
         .route("GET", "/health", handler!(health::get))
+        .route("GET", "/api/openapi.json", handler!(openapi::get))
         .route("GET", "/ws", handler!(ws::connect))
+        // accounts
+        .route("POST", "/api/auth/register", handler!(auth::register))
+        .route("POST", "/api/auth/login", handler!(auth::login))
+        .route("POST", "/api/auth/refresh", handler!(auth::refresh))
+        .route("POST", "/api/auth/logout", handler!(auth::logout))
+        .route("GET", "/api/auth/me", handler!(auth::me))
+        .route("POST", "/token", handler!(users::token))
+        .route("POST", "/users/public", handler!(users::create_public))
+        .route("POST", "/users", handler!(users::create_by_admin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_in_the_openapi_document() {
+        let document: serde_json::Value = serde_json::from_str(openapi::DOCUMENT).expect("openapi.json is JSON");
+        assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+        for route in table().routes() {
+            let operation = &document["paths"][route.pattern][route.method.to_lowercase()];
+            assert!(operation.is_object(), "{} {} is missing from openapi.json", route.method, route.pattern);
+            assert!(operation["responses"].is_object(), "{} {} has no responses", route.method, route.pattern);
+        }
+    }
+
+    #[test]
+    fn the_openapi_document_lists_nothing_that_is_not_routed() {
+        let document: serde_json::Value = serde_json::from_str(openapi::DOCUMENT).unwrap();
+        let router = table();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for method in operations.as_object().unwrap().keys() {
+                let routed = router.routes().any(|r| r.pattern == path && r.method.eq_ignore_ascii_case(method));
+                assert!(routed, "openapi.json lists {method} {path}, which no route serves");
+            }
+        }
+    }
 }
