@@ -44,8 +44,12 @@ impl Visitor<'_> for DecimalVisitor {
     }
 }
 
+/// Whole values are written as JSON integers (`3`, not `3.0`).
 pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(value.to_f64().unwrap_or(0.0))
+    match value.fract().is_zero().then(|| value.to_i64()).flatten() {
+        Some(whole) => serializer.serialize_i64(whole),
+        None => serializer.serialize_f64(value.to_f64().unwrap_or(0.0)),
+    }
 }
 
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
@@ -107,5 +111,7 @@ mod tests {
     fn written_as_json_numbers() {
         let json = serde_json::to_string(&Amount { value: dec!(0.07), extra: None }).unwrap();
         assert_eq!(json, r#"{"value":0.07,"extra":null}"#);
+        let json = serde_json::to_string(&Amount { value: dec!(3.00), extra: Some(dec!(-2)) }).unwrap();
+        assert_eq!(json, r#"{"value":3,"extra":-2}"#);
     }
 }

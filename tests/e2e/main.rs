@@ -2,6 +2,7 @@
 
 mod accounts;
 mod assets;
+mod copier;
 mod health;
 mod routing;
 mod scheduled;
@@ -28,6 +29,7 @@ fn main() {
         accounts::TESTS,
         tokens::TESTS,
         throttle::TESTS,
+        copier::TESTS,
     ]
     .concat();
     let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));

@@ -22,6 +22,8 @@ const TEST_VARS: &[(&str, &str)] = &[
     ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
     ("ADMIN_EMAIL", crate::ADMIN_EMAIL),
     ("ADMIN_PASSWORD", crate::ADMIN_PASSWORD),
+    // Small copier shards, so every copier test also crosses shard boundaries.
+    ("COPIER_SHARD_SIZE", "2"),
 ];
 
 pub fn workspace_root() -> PathBuf {

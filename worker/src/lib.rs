@@ -4,6 +4,7 @@ mod app;
 mod auth;
 mod clock;
 mod config;
+mod copier;
 mod crypto;
 mod http;
 mod routes;
@@ -12,7 +13,7 @@ mod users;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
-pub use auronex_durable_objects::SignalRoom;
+pub use auronex_durable_objects::{SignalRoom, SignalShard};
 
 #[event(start)]
 fn start() {

@@ -66,7 +66,12 @@ pub fn validate_volume(field: &'static str, volume: Decimal) -> Result<(), Signa
 }
 
 /// Stops on the losing side of the entry, targets on the winning side.
-pub fn validate_levels(action: Action, price: Decimal, sl: Option<Decimal>, tp: Option<Decimal>) -> Result<(), SignalError> {
+pub fn validate_levels(
+    action: Action,
+    price: Decimal,
+    sl: Option<Decimal>,
+    tp: Option<Decimal>,
+) -> Result<(), SignalError> {
     for (field, level) in [("sl", sl), ("tp", tp)] {
         if level.is_some_and(|level| level <= Decimal::ZERO) {
             return Err(invalid(field, format!("{field} must be positive")));

@@ -2,8 +2,10 @@
 //! list each of them (tested below).
 
 mod auth;
+mod copier;
 mod health;
 mod openapi;
+mod signals;
 mod users;
 mod ws;
 
@@ -31,6 +33,16 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/token", handler!(users::token))
         .route("POST", "/users/public", handler!(users::create_public))
         .route("POST", "/users", handler!(users::create_by_admin))
+        // copier
+        .route("POST", "/api/copier/channels", handler!(copier::create_channel))
+        .route("GET", "/api/copier/channels", handler!(copier::list_channels))
+        .route("GET", "/api/copier/channels/{id}/signals", handler!(copier::history))
+        .route("GET", "/api/copier/channels/{id}/signals/{seq}/deliveries", handler!(copier::deliveries))
+        .route("POST", "/api/copier/subscriptions", handler!(copier::subscribe))
+        .route("POST", "/users/config", handler!(copier::set_default_config))
+        .route("POST", "/signal/broadcast", handler!(signals::broadcast))
+        .route("POST", "/signal/close", handler!(signals::close))
+        .route("POST", "/signal/modify", handler!(signals::modify))
 }
 
 #[cfg(test)]
