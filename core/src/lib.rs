@@ -1,4 +1,9 @@
 //! Auronex trading core: pure logic (no I/O, no clock) shared by the Worker, the Durable
 //! Objects, the backtester and the CLI. Time and prices are always arguments.
 
+pub mod candles_csv;
+pub mod indicators;
+pub mod market;
+pub mod money;
+pub mod rules;
 pub mod symbol;
