@@ -2,8 +2,10 @@
 //! Objects, the backtester and the CLI. Time and prices are always arguments.
 
 pub mod candles_csv;
+pub mod exits;
 pub mod indicators;
 pub mod market;
 pub mod money;
 pub mod rules;
+pub mod strategy;
 pub mod symbol;

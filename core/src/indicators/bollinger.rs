@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::window::Window;
+use super::rolling_sum::RollingSum;
 use super::{check_period, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -17,11 +17,8 @@ pub struct Bands {
 pub struct Bollinger {
     period: usize,
     deviations: f64,
-    seen: usize,
-    /// Sums of the latest `period - 1` inputs and of their squares.
-    partial_sum: f64,
-    partial_squares: f64,
-    window: Window,
+    sum: RollingSum,
+    squares: RollingSum,
 }
 
 impl Bollinger {
@@ -33,10 +30,8 @@ impl Bollinger {
         Ok(Self {
             period,
             deviations,
-            seen: 0,
-            partial_sum: 0.0,
-            partial_squares: 0.0,
-            window: Window::new(period),
+            sum: RollingSum::new(period),
+            squares: RollingSum::new(period),
         })
     }
 }
@@ -47,20 +42,10 @@ impl Indicator for Bollinger {
 
     #[inline]
     fn update(&mut self, close: f64) -> Option<Bands> {
-        let oldest = self.window.push(close);
-        let square = close * close;
-        if self.seen + 1 < self.period {
-            self.seen += 1;
-            self.partial_sum += close;
-            self.partial_squares += square;
-            return None;
-        }
+        let total = self.sum.add(close);
+        let total_squares = self.squares.add(close * close)?;
         let period = self.period as f64;
-        let total = self.partial_sum + close;
-        self.partial_sum = total - oldest;
-        let middle = total / period;
-        let total_squares = self.partial_squares + square;
-        self.partial_squares = total_squares - oldest * oldest;
+        let middle = total? / period;
         let variance = total_squares / period - middle * middle;
         // TA-Lib's TA_IS_ZERO_OR_NEG: a variance this small is rounding noise.
         let deviation = if variance < 1e-8 {

@@ -6,9 +6,9 @@ mod atr;
 mod bollinger;
 mod ema;
 mod macd;
+mod rolling_sum;
 mod rsi;
 mod sma;
-mod window;
 
 pub use atr::{Atr, Bar};
 pub use bollinger::{Bands, Bollinger};

@@ -2,16 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::window::Window;
+use super::rolling_sum::RollingSum;
 use super::{check_period, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sma {
     period: usize,
-    seen: usize,
-    /// Sum of the latest `period - 1` inputs.
-    partial_sum: f64,
-    window: Window,
+    sum: RollingSum,
 }
 
 impl Sma {
@@ -19,9 +16,7 @@ impl Sma {
         let period = check_period("SMA", 2, period)?;
         Ok(Self {
             period,
-            seen: 0,
-            partial_sum: 0.0,
-            window: Window::new(period),
+            sum: RollingSum::new(period),
         })
     }
 }
@@ -32,15 +27,7 @@ impl Indicator for Sma {
 
     #[inline]
     fn update(&mut self, input: f64) -> Option<f64> {
-        let oldest = self.window.push(input);
-        if self.seen + 1 < self.period {
-            self.seen += 1;
-            self.partial_sum += input;
-            return None;
-        }
-        let total = self.partial_sum + input;
-        self.partial_sum = total - oldest;
-        Some(total / self.period as f64)
+        Some(self.sum.add(input)? / self.period as f64)
     }
 
     fn lookback(&self) -> usize {
