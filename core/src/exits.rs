@@ -45,6 +45,15 @@ impl ExitReason {
 }
 
 impl ExitRules {
+    /// Take-profit and stop-loss at the given percentages, nothing else.
+    pub fn bracket(take_profit_pct: Decimal, stop_loss_pct: Decimal) -> Self {
+        Self {
+            take_profit_pct: Some(take_profit_pct),
+            stop_loss_pct: Some(stop_loss_pct),
+            ..Self::default()
+        }
+    }
+
     /// Reads `take_profit_pct`, `stop_loss_pct`, `trailing_stop_pct`,
     /// `trailing_activation_pct` and `max_hold_minutes` over a strategy's defaults.
     pub fn read(reader: &mut ParamReader, defaults: ExitRules) -> Result<Self, ParamError> {

@@ -44,11 +44,7 @@ impl Strategy for BollingerBands {
     }
 
     fn default_exits() -> ExitRules {
-        ExitRules {
-            take_profit_pct: Some(Decimal::from(3)),
-            stop_loss_pct: Some(Decimal::from(2)),
-            ..ExitRules::default()
-        }
+        ExitRules::bracket(Decimal::from(3), Decimal::from(2))
     }
 
     fn new(params: &BollingerParams) -> Result<Self, IndicatorError> {

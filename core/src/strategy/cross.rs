@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Signal;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Crossing {
     Up,
@@ -26,6 +28,16 @@ impl Cross {
             Some(Crossing::Down)
         } else {
             None
+        }
+    }
+
+    /// Enter when the value crosses above zero, exit when it crosses below.
+    #[inline]
+    pub fn signal(&mut self, value: f64) -> Signal {
+        match self.update(value) {
+            Some(Crossing::Up) => Signal::Enter,
+            Some(Crossing::Down) => Signal::Exit,
+            None => Signal::Hold,
         }
     }
 }

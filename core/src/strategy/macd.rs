@@ -12,7 +12,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::cross::{Cross, Crossing};
+use super::cross::Cross;
 use super::{ParamError, ParamReader, Signal, Strategy};
 use crate::exits::ExitRules;
 use crate::indicators::{Indicator, IndicatorError, Macd, MAX_PERIOD};
@@ -45,11 +45,7 @@ impl Strategy for MacdCross {
     }
 
     fn default_exits() -> ExitRules {
-        ExitRules {
-            take_profit_pct: Some(Decimal::from(4)),
-            stop_loss_pct: Some(Decimal::from(2)),
-            ..ExitRules::default()
-        }
+        ExitRules::bracket(Decimal::from(4), Decimal::from(2))
     }
 
     fn new(params: &MacdParams) -> Result<Self, IndicatorError> {
@@ -69,11 +65,7 @@ impl Strategy for MacdCross {
         let Some(value) = self.macd.update(close) else {
             return Signal::Hold;
         };
-        match self.cross.update(value.histogram) {
-            Some(Crossing::Up) => Signal::Enter,
-            Some(Crossing::Down) => Signal::Exit,
-            None => Signal::Hold,
-        }
+        self.cross.signal(value.histogram)
     }
 }
 

@@ -11,7 +11,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::cross::{Cross, Crossing};
+use super::cross::Cross;
 use super::{ParamError, ParamReader, Signal, Strategy};
 use crate::exits::ExitRules;
 use crate::indicators::{Ema, Indicator, IndicatorError, MAX_PERIOD};
@@ -44,11 +44,7 @@ impl Strategy for EmaScalping {
     }
 
     fn default_exits() -> ExitRules {
-        ExitRules {
-            take_profit_pct: Some(Decimal::new(15, 1)),
-            stop_loss_pct: Some(Decimal::ONE),
-            ..ExitRules::default()
-        }
+        ExitRules::bracket(Decimal::new(15, 1), Decimal::ONE)
     }
 
     fn new(params: &ScalpingParams) -> Result<Self, IndicatorError> {
@@ -70,11 +66,7 @@ impl Strategy for EmaScalping {
         let (Some(fast), Some(slow)) = (fast, self.slow.update(close)) else {
             return Signal::Hold;
         };
-        match self.cross.update(fast - slow) {
-            Some(Crossing::Up) => Signal::Enter,
-            Some(Crossing::Down) => Signal::Exit,
-            None => Signal::Hold,
-        }
+        self.cross.signal(fast - slow)
     }
 }
 
