@@ -1,10 +1,16 @@
 //! Auronex trading core: pure logic (no I/O, no clock) shared by the Worker, the Durable
 //! Objects, the backtester and the CLI. Time and prices are always arguments.
 
+pub mod backtest;
 pub mod candles_csv;
+pub mod engine;
+pub mod equity;
 pub mod exits;
+pub mod fills;
 pub mod indicators;
+pub mod ledger;
 pub mod market;
+pub mod metrics;
 pub mod money;
 pub mod rules;
 pub mod strategy;
