@@ -50,11 +50,19 @@ fn agreement(ours: &[&Vec<f64>], theirs: &Value) -> f64 {
     worst
 }
 
-fn stream<I: Indicator<Input = f64>>(mut indicator: I, closes: &[f64]) -> usize {
-    closes
-        .iter()
-        .filter(|&&c| indicator.update(black_box(c)).is_some())
-        .count()
+/// Feeds every close and folds every output into the result, so no work can be optimised away.
+fn stream<I: Indicator<Input = f64>>(
+    mut indicator: I,
+    closes: &[f64],
+    fold: impl Fn(I::Output) -> f64,
+) -> f64 {
+    let mut total = 0.0;
+    for &close in closes {
+        if let Some(output) = indicator.update(black_box(close)) {
+            total += fold(output);
+        }
+    }
+    total
 }
 
 fn config(strategy: &str) -> BotConfig {
@@ -112,22 +120,30 @@ fn main() {
 
     println!("\n| streaming update (one candle at a time) | ns per candle |");
     println!("|---|---:|");
-    let streams: [(&str, Box<dyn Fn() -> usize>); 4] = [
+    let streams: [(&str, Box<dyn Fn() -> f64>); 4] = [
         (
             "RSI(14)",
-            Box::new(|| stream(Rsi::new(14).unwrap(), &closes)),
+            Box::new(|| stream(Rsi::new(14).unwrap(), &closes, |v| v)),
         ),
         (
             "MACD(12,26,9)",
-            Box::new(|| stream(Macd::new(12, 26, 9).unwrap(), &closes)),
+            Box::new(|| {
+                stream(Macd::new(12, 26, 9).unwrap(), &closes, |m| {
+                    m.macd + m.signal
+                })
+            }),
         ),
         (
             "BBANDS(20,2)",
-            Box::new(|| stream(Bollinger::new(20, 2.0).unwrap(), &closes)),
+            Box::new(|| {
+                stream(Bollinger::new(20, 2.0).unwrap(), &closes, |b| {
+                    b.upper + b.lower
+                })
+            }),
         ),
         (
             "EMA(20)",
-            Box::new(|| stream(Ema::new(20).unwrap(), &closes)),
+            Box::new(|| stream(Ema::new(20).unwrap(), &closes, |v| v)),
         ),
     ];
     for (name, work) in &streams {

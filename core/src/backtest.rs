@@ -1,9 +1,9 @@
-//! Replays candles through the live engine's `tick` for one symbol, recording the equity
+//! Replays candles through the live engine's `tick` (as `step`, in place) for one symbol, recording the equity
 //! curve, then closes what is still open at the last candle and computes the metrics.
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{force_exit, tick, BotConfig, BotState, ConfigError, Event};
+use crate::engine::{force_exit, step, BotConfig, BotState, ConfigError, Event};
 use crate::equity::EquityCurve;
 use crate::ledger::ClosedTrade;
 use crate::market::{Candle, Market};
@@ -41,6 +41,7 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
         }
     };
     let mut now_ms = 0;
+    let mut cash = state.cash();
     for (index, candle) in candles.iter().enumerate() {
         now_ms = candles
             .get(index + 1)
@@ -50,16 +51,16 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
             candle: Some(candle),
             quote: None,
         };
-        let events;
-        (state, events) = tick(state, &market, now_ms);
+        let events = step(&mut state, &market, now_ms);
         if !events.is_empty() {
             keep(events);
+            cash = state.cash();
         }
         let equity = match &state.lanes[0].position {
-            None => state.cash(),
+            None => cash,
             Some(position) => {
                 let quote = state.config.fills.quote(&market);
-                state.cash() + position.value(quote.map_or(position.entry_price, |q| q.bid))
+                cash + position.value(quote.map_or(position.entry_price, |q| q.bid))
             }
         };
         curve.record(now_ms, equity);

@@ -22,8 +22,8 @@ pub enum FillModelError {
 /// How paper fills differ from the mid price, as fractions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FillModel {
-    /// The bid/ask spread assumed when only a candle is known.
-    pub spread: Decimal,
+    /// Half the bid/ask spread assumed when only a candle is known.
+    pub half_spread: Decimal,
     /// How much worse than the touch a market order fills.
     pub slippage: Decimal,
 }
@@ -41,7 +41,7 @@ impl FillModel {
             return Err(FillModelError::Slippage);
         }
         Ok(Self {
-            spread: percent(spread_pct),
+            half_spread: percent(spread_pct) / Decimal::TWO,
             slippage: percent(slippage_pct),
         })
     }
@@ -53,7 +53,7 @@ impl FillModel {
             Some(quote) => Some(quote),
             None => market
                 .candle
-                .map(|candle| Quote::around(candle.close, self.spread)),
+                .map(|candle| Quote::around(candle.close, self.half_spread)),
         }
     }
 
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn fills_cross_the_spread_and_slip() {
         let model = FillModel::from_percents(Decimal::from(2), Decimal::ONE).unwrap();
-        let quote = Quote::around(Decimal::from(100), model.spread);
+        let quote = Quote::around(Decimal::from(100), model.half_spread);
         assert_eq!(model.buy_price(&quote), Decimal::new(10201, 2));
         assert_eq!(model.sell_price(&quote), Decimal::new(9801, 2));
         assert!(FillModel::from_percents(Decimal::from(51), Decimal::ZERO).is_err());

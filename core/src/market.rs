@@ -33,9 +33,9 @@ pub struct Quote {
 }
 
 impl Quote {
-    /// The quote a candle implies: its close widened by half of `spread` (a fraction) each way.
-    pub fn around(close: Price, spread: Decimal) -> Self {
-        let half = close * spread / Decimal::TWO;
+    /// The quote a candle implies: its close widened by `half_spread` (a fraction) each way.
+    pub fn around(close: Price, half_spread: Decimal) -> Self {
+        let half = close * half_spread;
         Self {
             bid: close - half,
             ask: close + half,
@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn a_candle_implies_a_quote_around_its_close() {
-        let quote = Quote::around(Decimal::from(100), Decimal::new(2, 2));
+        let quote = Quote::around(Decimal::from(100), Decimal::new(1, 2));
         assert_eq!(quote.bid, Decimal::from(99));
         assert_eq!(quote.ask, Decimal::from(101));
     }

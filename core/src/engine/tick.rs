@@ -12,26 +12,35 @@ use super::{BotState, Event};
 /// Advances `state` with what `market` says at `now_ms`. Pure: the same state, market and time
 /// always give the same new state and events, live or in a backtest.
 pub fn tick(mut state: BotState, market: &Market, now_ms: i64) -> (BotState, Vec<Event>) {
+    let events = step(&mut state, market, now_ms);
+    (state, events)
+}
+
+/// [`tick`] on a borrowed state, for loops that keep the state in place (the backtester).
+pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
     let mut events = Vec::new();
-    let Some(index) = lane_of(&state, market, now_ms, &mut events) else {
-        return (state, events);
+    let Some(index) = lane_of(state, market, now_ms, &mut events) else {
+        return events;
     };
-    let signal = feed_candle(&mut state, index, market);
+    let signal = feed_candle(state, index, market);
+    if signal != Signal::Enter && state.lanes[index].position.is_none() {
+        return events;
+    }
     let Some(quote) = state.config.fills.quote(market) else {
         let symbol = market.symbol.clone();
         events.push(Event::NoPrice {
             symbol,
             time_ms: now_ms,
         });
-        return (state, events);
+        return events;
     };
     if let Some(position) = &mut state.lanes[index].position {
         let rule = position.exits.check(quote.bid, now_ms);
         if let Some(reason) = rule.or((signal == Signal::Exit).then_some(ExitReason::Signal)) {
             let price = state.config.fills.sell_price(&quote);
-            close(&mut state, index, price, now_ms, reason, &mut events);
+            close(state, index, price, now_ms, reason, &mut events);
         }
-    } else if signal == Signal::Enter {
+    } else {
         let price = state.config.fills.buy_price(&quote);
         let entry = Entry {
             trade_id: state.last_trade_id + 1,
@@ -62,7 +71,7 @@ pub fn tick(mut state: BotState, market: &Market, now_ms: i64) -> (BotState, Vec
             }),
         }
     }
-    (state, events)
+    events
 }
 
 /// Closes the position in `market`'s symbol, if any, at the current sell price: used when a

@@ -43,7 +43,7 @@ impl Indicator for Ema {
     #[inline]
     fn update(&mut self, input: f64) -> Option<f64> {
         if self.seen >= self.period {
-            self.value += (input - self.value) * self.k;
+            self.value = self.value * (1.0 - self.k) + input * self.k;
             return Some(self.value);
         }
         self.value += input;

@@ -8,6 +8,9 @@ use super::{check_period, is_zero, Indicator, IndicatorError};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rsi {
     period: usize,
+    /// Wilder's smoothing: `average * keep + change * take`, with keep = (n-1)/n, take = 1/n.
+    keep: f64,
+    take: f64,
     previous: Option<f64>,
     changes: usize,
     gain: f64,
@@ -16,8 +19,11 @@ pub struct Rsi {
 
 impl Rsi {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
+        let period = check_period("RSI", 2, period)?;
         Ok(Self {
-            period: check_period("RSI", 2, period)?,
+            period,
+            keep: (period - 1) as f64 / period as f64,
+            take: 1.0 / period as f64,
             previous: None,
             changes: 0,
             gain: 0.0,
@@ -44,24 +50,24 @@ impl Indicator for Rsi {
     fn update(&mut self, close: f64) -> Option<f64> {
         let previous = self.previous.replace(close)?;
         let change = close - previous;
-        let period = self.period as f64;
-        if self.changes >= self.period {
-            self.gain *= period - 1.0;
-            self.loss *= period - 1.0;
-        }
-        if change < 0.0 {
-            self.loss -= change;
+        let (gain, loss) = if change < 0.0 {
+            (0.0, -change)
         } else {
-            self.gain += change;
+            (change, 0.0)
+        };
+        if self.changes >= self.period {
+            self.gain = self.gain * self.keep + gain * self.take;
+            self.loss = self.loss * self.keep + loss * self.take;
+            return Some(self.value());
         }
+        self.gain += gain;
+        self.loss += loss;
+        self.changes += 1;
         if self.changes < self.period {
-            self.changes += 1;
-            if self.changes < self.period {
-                return None;
-            }
+            return None;
         }
-        self.gain /= period;
-        self.loss /= period;
+        self.gain /= self.period as f64;
+        self.loss /= self.period as f64;
         Some(self.value())
     }
 
