@@ -1,10 +1,13 @@
 //! `auronex`: the command line a trader runs on their own machine.
 
+mod backtest;
+mod candles_file;
 mod health;
+mod indicators;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "auronex", version, about = "Auronex trading bots and trade copier, on your machine")]
@@ -21,12 +24,22 @@ enum Command {
         #[arg(long, env = "AURONEX_URL", default_value = "http://127.0.0.1:8787")]
         url: String,
     },
+    /// Indicator columns (RSI, MACD, Bollinger, EMA, SMA) for a candle CSV, as CSV.
+    Indicators(indicators::IndicatorsArgs),
+    /// Replay a strategy over a candle CSV with paper fills; print trades and metrics.
+    Backtest(backtest::BacktestArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Health { url } => health::run(&url),
+        Command::Indicators(args) => indicators::run(
+            args,
+            matches.subcommand_matches("indicators").unwrap_or(&matches),
+        ),
+        Command::Backtest(args) => backtest::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,10 @@
 //! lot limits and rounded down to the lot step; plus the follower's safety limits, carried here
 //! so the room and the client read the same config.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::money::floor_to_step;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -120,9 +122,7 @@ impl TradeCopy {
             SizingMode::Multiplier => master_volume * self.multiplier,
         };
         let rules = self.lot_rules();
-        let steps = (wanted / rules.lot_step).round_dp_with_strategy(0, RoundingStrategy::ToZero);
-        let stepped = (steps * rules.lot_step).normalize();
-        stepped.clamp(rules.min_lot, rules.max_lot).normalize()
+        floor_to_step(wanted, rules.lot_step).clamp(rules.min_lot, rules.max_lot).normalize()
     }
 }
 
