@@ -1,5 +1,6 @@
 //! `auronex`: the command line a trader runs on their own machine.
 
+mod exchange_sim;
 mod health;
 
 use std::process::ExitCode;
@@ -25,12 +26,16 @@ enum Command {
         #[arg(long, env = "AURONEX_URL", default_value = "http://127.0.0.1:8787")]
         url: String,
     },
+    /// Serve Binance's public spot API and AwesomeAPI's USD-BRL quote locally, replaying real
+    /// recorded prices (or scripted ones), for offline development and tests.
+    ExchangeSim(exchange_sim::SimArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Health { url } => health::run(&url),
+        Command::ExchangeSim(args) => exchange_sim::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
