@@ -101,11 +101,64 @@ pub fn candle_row(what: &str, row: &Value, layout: &RowLayout) -> Result<Candle,
     })
 }
 
+/// The candles of a payload made of positional rows, oldest first, grouped when asked.
+pub fn candle_rows(
+    what: &str,
+    rows: &Value,
+    layout: &RowLayout,
+    group_ms: Option<i64>,
+) -> Result<Vec<Candle>, VenueError> {
+    let candles = array(what, rows)?
+        .iter()
+        .map(|row| candle_row(what, row, layout))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(finish_candles(candles, group_ms))
+}
+
 /// Candles oldest first, whatever order the venue sent them in.
 pub fn oldest_first(mut candles: Vec<Candle>) -> Vec<Candle> {
     candles.sort_by_key(|candle| candle.open_time_ms);
     candles.dedup_by_key(|candle| candle.open_time_ms);
     candles
+}
+
+/// Groups candles (oldest first) into buckets of `group_ms`, e.g. 1h into 4h; a first bucket
+/// that starts part-way through is dropped, the last (still forming) one is kept.
+pub fn group(candles: Vec<Candle>, group_ms: i64) -> Vec<Candle> {
+    let mut grouped: Vec<(i64, Candle)> = Vec::new();
+    for candle in candles {
+        let bucket = candle.open_time_ms.div_euclid(group_ms) * group_ms;
+        match grouped.last_mut() {
+            Some((start, acc)) if *start == bucket => {
+                acc.high = acc.high.max(candle.high);
+                acc.low = acc.low.min(candle.low);
+                acc.close = candle.close;
+                acc.volume += candle.volume;
+            }
+            _ => grouped.push((
+                bucket,
+                Candle {
+                    open_time_ms: bucket,
+                    ..candle
+                },
+            )),
+        }
+    }
+    let mut out: Vec<Candle> = grouped.into_iter().map(|(_, c)| c).collect();
+    if out.len() > 1 {
+        // The first bucket only holds what the window caught of it.
+        out.remove(0);
+    }
+    out
+}
+
+/// The oldest-first candles of a payload, grouped when the request asked for it.
+pub fn finish_candles(candles: Vec<Candle>, group_ms: Option<i64>) -> Vec<Candle> {
+    let candles = oldest_first(candles);
+    match group_ms {
+        Some(group_ms) => group(candles, group_ms),
+        None => candles,
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +174,37 @@ mod tests {
         assert_eq!(decimal(&json!("")), None);
         assert_eq!(decimal(&json!(null)), None);
         assert_eq!(positive(&json!("0.00000000")), None);
+    }
+
+    #[test]
+    fn groups_hours_into_four_hour_candles() {
+        let hour = 3_600_000;
+        let candle = |i: i64, price: i64| Candle {
+            open_time_ms: i * hour,
+            open: Decimal::from(price),
+            high: Decimal::from(price + 1),
+            low: Decimal::from(price - 1),
+            close: Decimal::from(price),
+            volume: Decimal::ONE,
+        };
+        let hours: Vec<Candle> = (2..10).map(|i| candle(i, 100 + i)).collect();
+        let four = group(hours, 4 * hour);
+        assert_eq!(four.len(), 2, "the partial 0h bucket is dropped");
+        assert_eq!(four[0].open_time_ms, 4 * hour);
+        assert_eq!(
+            (four[0].open, four[0].close),
+            (Decimal::from(104), Decimal::from(107))
+        );
+        assert_eq!(
+            (four[0].high, four[0].low),
+            (Decimal::from(108), Decimal::from(103))
+        );
+        assert_eq!(four[0].volume, Decimal::from(4));
+        assert_eq!(
+            four[1].volume,
+            Decimal::from(2),
+            "the forming bucket is kept"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod error;
+mod fields;
 pub mod fx;
 mod json;
 pub mod model;

@@ -10,6 +10,9 @@ pub struct UpstreamRequest {
     pub weight: u32,
     /// The venue symbol this request is about, for payloads that do not repeat it.
     pub venue_symbol: Option<String>,
+    /// For candles the venue does not offer at the wanted interval: the parser groups the
+    /// finer candles it asked for into buckets of this many milliseconds.
+    pub group_ms: Option<i64>,
 }
 
 impl UpstreamRequest {
@@ -18,11 +21,17 @@ impl UpstreamRequest {
             path_and_query: path_and_query.into(),
             weight,
             venue_symbol: None,
+            group_ms: None,
         }
     }
 
     pub fn about(mut self, venue_symbol: &str) -> Self {
         self.venue_symbol = Some(venue_symbol.to_string());
+        self
+    }
+
+    pub fn grouped(mut self, group_ms: i64) -> Self {
+        self.group_ms = Some(group_ms);
         self
     }
 

@@ -86,11 +86,13 @@ pub trait Venue: Sync {
     ) -> Result<Vec<Ticker24h>, VenueError>;
 
     /// (d) The latest `limit` candles (at most `max_candles`), oldest first once parsed.
+    /// `now_ms` is for venues whose candle endpoint wants an explicit time range.
     fn candles_request(
         &self,
         venue_symbol: &str,
         timeframe: Timeframe,
         limit: u16,
+        now_ms: i64,
     ) -> UpstreamRequest;
     fn parse_candles(
         &self,
@@ -103,10 +105,18 @@ pub trait Venue: Sync {
 }
 
 /// The venue module for an exchange.
-pub fn venue(exchange: ExchangeId) -> Option<&'static dyn Venue> {
+pub fn venue(exchange: ExchangeId) -> &'static dyn Venue {
     match exchange {
-        ExchangeId::Binance => Some(&venues::binance::Binance),
-        _ => None,
+        ExchangeId::Binance => &venues::binance::Binance,
+        ExchangeId::Bybit => &venues::bybit::Bybit,
+        ExchangeId::Okx => &venues::okx::Okx,
+        ExchangeId::Kraken => &venues::kraken::Kraken,
+        ExchangeId::Coinbase => &venues::coinbase::Coinbase,
+        ExchangeId::Gateio => &venues::gateio::Gateio,
+        ExchangeId::Htx => &venues::htx::Htx,
+        ExchangeId::Kucoin => &venues::kucoin::Kucoin,
+        ExchangeId::Mercadobitcoin => &venues::mercadobitcoin::MercadoBitcoin,
+        ExchangeId::Foxbit => &venues::foxbit::Foxbit,
     }
 }
 
@@ -126,10 +136,7 @@ mod tests {
     #[test]
     fn every_exchange_has_a_venue_with_matching_quirks() {
         for exchange in ExchangeId::ALL {
-            let Some(venue) = venue(exchange) else {
-                continue;
-            };
-            let quirks = venue.quirks();
+            let quirks = venue(exchange).quirks();
             assert_eq!(quirks.exchange, exchange);
             assert!(!quirks.quote_currencies.is_empty());
             assert!(quirks.max_candles >= 100, "{exchange}");

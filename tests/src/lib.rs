@@ -3,6 +3,8 @@
 
 mod client;
 mod server;
+mod simulator;
 
 pub use client::{Client, Reply};
-pub use server::Server;
+pub use server::{workspace_root, Server};
+pub use simulator::{SimClient, Simulator};

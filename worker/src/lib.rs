@@ -3,6 +3,7 @@
 mod app;
 mod clock;
 mod http;
+pub mod market;
 mod routes;
 mod tick;
 

@@ -39,7 +39,7 @@ fn handle(sim: &Sim, mut request: Request) {
         control_reply(sim, request.method(), control, &body)
     } else {
         sim.count(path, query);
-        match sim.take_fault(path) {
+        match sim.take_fault(path, query) {
             Some((status, retry_after)) => fault_reply(status, retry_after),
             None => route(sim, request.method(), path, &Query::parse(query)),
         }

@@ -21,11 +21,14 @@ pub struct Script {
     pub points: Vec<(f64, f64)>,
 }
 
-/// The next `count` requests whose path starts with `path` answer `status`.
+/// The next `count` requests whose path starts with `path` (and whose query contains
+/// `query`, when given) answer `status`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub path: String,
+    #[serde(default)]
+    pub query: Option<String>,
     pub status: u16,
     pub count: u32,
     #[serde(default)]
@@ -107,11 +110,13 @@ impl Sim {
     }
 
     /// Consumes one matching fault, if any: `(status, retry_after)`.
-    pub fn take_fault(&self, path: &str) -> Option<(u16, Option<u64>)> {
+    pub fn take_fault(&self, path: &str, query: &str) -> Option<(u16, Option<u64>)> {
         let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let fault = faults
-            .iter_mut()
-            .find(|f| f.count > 0 && path.starts_with(&f.path))?;
+        let fault = faults.iter_mut().find(|f| {
+            f.count > 0
+                && path.starts_with(&f.path)
+                && f.query.as_deref().is_none_or(|q| query.contains(q))
+        })?;
         fault.count -= 1;
         let answer = (fault.status, fault.retry_after);
         faults.retain(|f| f.count > 0);
@@ -179,14 +184,22 @@ mod tests {
         let sim = sim();
         sim.add_fault(Fault {
             path: "/api/v3/klines".into(),
+            query: Some("symbol=ETHUSDT".into()),
             status: 503,
             count: 2,
             retry_after: None,
         });
-        assert_eq!(sim.take_fault("/api/v3/klines"), Some((503, None)));
-        assert_eq!(sim.take_fault("/api/v3/depth"), None);
-        assert_eq!(sim.take_fault("/api/v3/klines"), Some((503, None)));
-        assert_eq!(sim.take_fault("/api/v3/klines"), None);
+        assert_eq!(sim.take_fault("/api/v3/klines", "symbol=BTCUSDT"), None);
+        assert_eq!(
+            sim.take_fault("/api/v3/klines", "symbol=ETHUSDT"),
+            Some((503, None))
+        );
+        assert_eq!(sim.take_fault("/api/v3/depth", "symbol=ETHUSDT"), None);
+        assert_eq!(
+            sim.take_fault("/api/v3/klines", "symbol=ETHUSDT&x=1"),
+            Some((503, None))
+        );
+        assert_eq!(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT"), None);
     }
 
     #[test]

@@ -185,6 +185,7 @@ impl Venue for Binance {
         venue_symbol: &str,
         timeframe: Timeframe,
         limit: u16,
+        _now_ms: i64,
     ) -> UpstreamRequest {
         let limit = limit.clamp(1, QUIRKS.max_candles);
         UpstreamRequest::new(
@@ -200,12 +201,7 @@ impl Venue for Binance {
 
     fn parse_candles(&self, _: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = check(body)?;
-        let rows = json::array("klines", &value)?;
-        let candles = rows
-            .iter()
-            .map(|row| json::candle_row("klines", row, &KLINE))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(json::oldest_first(candles))
+        json::candle_rows("klines", &value, &KLINE, None)
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {
@@ -220,17 +216,11 @@ impl Venue for Binance {
 
 #[cfg(test)]
 mod tests {
-    use rust_decimal::Decimal;
-
     use super::*;
-    use crate::venues::fixture;
+    use crate::venues::fixture::{self, d};
 
     fn read(name: &str) -> String {
         fixture::read("binance", name)
-    }
-
-    fn d(text: &str) -> Decimal {
-        text.parse().unwrap()
     }
 
     #[test]
@@ -295,7 +285,7 @@ mod tests {
 
     #[test]
     fn klines_oldest_first() {
-        let request = Binance.candles_request("BNBBTC", Timeframe::H4, 2);
+        let request = Binance.candles_request("BNBBTC", Timeframe::H4, 2, 0);
         assert_eq!(
             request.path_and_query,
             "/api/v3/klines?symbol=BNBBTC&interval=4h&limit=2"
@@ -319,7 +309,7 @@ mod tests {
         let error = Binance.classify_error(400, &body);
         assert_eq!(error.kind, ErrorKind::UnknownSymbol);
         assert!(error.message.contains("Invalid symbol"));
-        let request = Binance.candles_request("NOPE", Timeframe::M1, 1);
+        let request = Binance.candles_request("NOPE", Timeframe::M1, 1, 0);
         assert_eq!(
             Binance.parse_candles(&request, &body).unwrap_err().kind,
             ErrorKind::UnknownSymbol

@@ -1,6 +1,15 @@
 //! One module per venue, each implementing `Venue`, plus the few helpers they share.
 
 pub mod binance;
+pub mod bybit;
+pub mod coinbase;
+pub mod foxbit;
+pub mod gateio;
+pub mod htx;
+pub mod kraken;
+pub mod kucoin;
+pub mod mercadobitcoin;
+pub mod okx;
 
 use crate::Symbol;
 
@@ -13,6 +22,11 @@ pub(crate) fn unified(base: &str, quote: &str) -> Option<Symbol> {
 #[cfg(test)]
 pub(crate) mod fixture {
     //! Reads the raw payloads kept under `exchanges/fixtures/<venue>/`.
+
+    /// A decimal literal for assertions.
+    pub fn d(text: &str) -> rust_decimal::Decimal {
+        text.parse().expect("a decimal literal")
+    }
 
     pub fn read(venue: &str, name: &str) -> String {
         let path = format!("{}/fixtures/{venue}/{name}", env!("CARGO_MANIFEST_DIR"));
