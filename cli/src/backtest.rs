@@ -58,8 +58,7 @@ fn decimal(option: &str, text: &str) -> Result<Decimal, String> {
 }
 
 fn config(args: &BacktestArgs) -> Result<BotConfig, String> {
-    let params =
-        Params::from_pairs(args.params.iter().map(String::as_str)).map_err(|e| e.to_string())?;
+    let params = Params::from_pairs(args.params.iter().map(String::as_str)).map_err(|e| e.to_string())?;
     let fills = FillModel::from_percents(
         decimal("spread-pct", &args.spread_pct)?,
         decimal("slippage-pct", &args.slippage_pct)?,
@@ -75,8 +74,7 @@ fn config(args: &BacktestArgs) -> Result<BotConfig, String> {
     let symbol = Symbol::from_str(&args.symbol).map_err(|e| format!("--symbol: {e}"))?;
     let capital = decimal("capital", &args.capital)?;
     let markets = vec![MarketConfig { symbol, rules }];
-    BotConfig::from_params(&args.strategy, &params, capital, fills, markets)
-        .map_err(|e| e.to_string())
+    BotConfig::from_params(&args.strategy, &params, capital, fills, markets).map_err(|e| e.to_string())
 }
 
 pub fn run(args: BacktestArgs) -> Result<(), String> {
@@ -89,10 +87,7 @@ pub fn run(args: BacktestArgs) -> Result<(), String> {
     } else {
         table(&report)
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| format!("writing output: {e}"))
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("writing output: {e}"))
 }
 
 fn money(value: Decimal) -> String {
@@ -140,14 +135,8 @@ fn table(report: &BacktestReport) -> String {
         money(m.gross_loss),
         money(m.fees_paid)
     );
-    let factor = m
-        .profit_factor
-        .map_or("n/a".to_string(), |f| f.round_dp(3).to_string());
-    let _ = writeln!(
-        out,
-        "profit factor {factor}  expectancy {} per trade",
-        money(m.expectancy)
-    );
+    let factor = m.profit_factor.map_or("n/a".to_string(), |f| f.round_dp(3).to_string());
+    let _ = writeln!(out, "profit factor {factor}  expectancy {} per trade", money(m.expectancy));
     let _ = writeln!(
         out,
         "max drawdown {} ({}%)  sharpe {}  sortino {}",

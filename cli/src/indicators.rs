@@ -39,22 +39,16 @@ fn in_given_order(matches: &ArgMatches) -> Vec<(&'static str, String)> {
         found.extend(indices.zip(values).map(|(i, v)| (i, name, v.clone())));
     }
     found.sort_by_key(|(index, _, _)| *index);
-    found
-        .into_iter()
-        .map(|(_, name, value)| (name, value))
-        .collect()
+    found.into_iter().map(|(_, name, value)| (name, value)).collect()
 }
 
 fn numbers<'a, const N: usize>(option: &str, text: &'a str) -> Result<[&'a str; N], String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    parts
-        .try_into()
-        .map_err(|_| format!("--{option} {text}: expected {N} comma-separated numbers"))
+    parts.try_into().map_err(|_| format!("--{option} {text}: expected {N} comma-separated numbers"))
 }
 
 fn period(option: &str, text: &str) -> Result<usize, String> {
-    text.parse()
-        .map_err(|_| format!("--{option}: `{text}` is not a whole number"))
+    text.parse().map_err(|_| format!("--{option}: `{text}` is not a whole number"))
 }
 
 /// Column names and values for one option.
@@ -84,9 +78,7 @@ fn compute(option: &str, value: &str, closes: &[f64]) -> Result<Vec<(String, Vec
         _ => {
             let [n, k] = numbers::<2>(option, value)?;
             let n = period(option, n)?;
-            let width: f64 = k
-                .parse()
-                .map_err(|_| format!("--bb: `{k}` is not a number"))?;
+            let width: f64 = k.parse().map_err(|_| format!("--bb: `{k}` is not a number"))?;
             let [upper, middle, lower] = indicators::bollinger(closes, n, width).map_err(named)?;
             let spec = format!("{n}_{k}");
             vec![
@@ -109,13 +101,7 @@ pub fn run(args: IndicatorsArgs, matches: &ArgMatches) -> Result<(), String> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
     let write_error = |e: std::io::Error| format!("writing output: {e}");
-    writeln!(
-        out,
-        "open_time_ms{}{}",
-        if names.is_empty() { "" } else { "," },
-        names.join(",")
-    )
-    .map_err(write_error)?;
+    writeln!(out, "open_time_ms{}{}", if names.is_empty() { "" } else { "," }, names.join(",")).map_err(write_error)?;
     let mut line = String::new();
     for (row, candle) in candles.iter().enumerate() {
         line.clear();

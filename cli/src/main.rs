@@ -2,6 +2,7 @@
 
 mod backtest;
 mod candles_file;
+mod exchange_sim;
 mod health;
 mod indicators;
 
@@ -28,6 +29,9 @@ enum Command {
     Indicators(indicators::IndicatorsArgs),
     /// Replay a strategy over a candle CSV with paper fills; print trades and metrics.
     Backtest(backtest::BacktestArgs),
+    /// Serve Binance's public spot API and AwesomeAPI's USD-BRL quote locally, replaying real
+    /// recorded prices (or scripted ones), for offline development and tests.
+    ExchangeSim(exchange_sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,11 +39,11 @@ fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Health { url } => health::run(&url),
-        Command::Indicators(args) => indicators::run(
-            args,
-            matches.subcommand_matches("indicators").unwrap_or(&matches),
-        ),
+        Command::Indicators(args) => {
+            indicators::run(args, matches.subcommand_matches("indicators").unwrap_or(&matches))
+        }
         Command::Backtest(args) => backtest::run(args),
+        Command::ExchangeSim(args) => exchange_sim::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

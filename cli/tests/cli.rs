@@ -5,36 +5,22 @@ use std::collections::HashMap;
 use std::process::{Command, Output};
 
 const ETH_200: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eth_1d_200.csv");
-const ETH_ALL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../core/fixtures/bitstamp_ethusd_1d.csv"
-);
-const TALIB_ETH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../core/fixtures/talib_bitstamp_ethusd_1d.csv"
-);
+const ETH_ALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/fixtures/bitstamp_ethusd_1d.csv");
+const TALIB_ETH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/fixtures/talib_bitstamp_ethusd_1d.csv");
 
 fn auronex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auronex"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_auronex")).args(args).output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 fn columns(csv: &str) -> HashMap<String, Vec<String>> {
     let mut lines = csv.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let mut table: HashMap<String, Vec<String>> =
-        header.iter().map(|h| (h.clone(), Vec::new())).collect();
+    let mut table: HashMap<String, Vec<String>> = header.iter().map(|h| (h.clone(), Vec::new())).collect();
     for line in lines {
         for (name, cell) in header.iter().zip(line.split(',')) {
             table.get_mut(name).unwrap().push(cell.to_string());
@@ -78,10 +64,7 @@ fn indicator_columns_come_in_option_order_and_match_ta_lib() {
                 continue;
             }
             let (mine, theirs): (f64, f64) = (mine.parse().unwrap(), theirs.parse().unwrap());
-            assert!(
-                (mine - theirs).abs() <= 1e-8 * theirs.abs(),
-                "{name} row {row}: {mine} vs {theirs}"
-            );
+            assert!((mine - theirs).abs() <= 1e-8 * theirs.abs(), "{name} row {row}: {mine} vs {theirs}");
         }
     }
 }
@@ -109,10 +92,7 @@ fn backtest_prints_json_trades_and_metrics() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&auronex(&args))).unwrap();
     let trades = json["trades"].as_array().unwrap();
     assert!(!trades.is_empty());
-    assert_eq!(
-        json["metrics"]["trades"].as_u64(),
-        Some(trades.len() as u64)
-    );
+    assert_eq!(json["metrics"]["trades"].as_u64(), Some(trades.len() as u64));
     assert_eq!(json["metrics"]["start_capital"], "500");
     for field in [
         "entry_price",
@@ -144,13 +124,7 @@ fn backtest_prints_json_trades_and_metrics() {
 
 #[test]
 fn backtest_prints_a_readable_table() {
-    let text = stdout(&auronex(&[
-        "backtest",
-        "--input",
-        ETH_200,
-        "--strategy",
-        "scalping",
-    ]));
+    let text = stdout(&auronex(&["backtest", "--input", ETH_200, "--strategy", "scalping"]));
     assert!(text.lines().next().unwrap().contains("reason"));
     assert!(text.contains("win rate") && text.contains("max drawdown") && text.contains("sharpe"));
 }
@@ -168,64 +142,16 @@ fn fails_with(args: &[&str], needle: &str) {
 #[test]
 fn bad_input_exits_non_zero_naming_the_problem() {
     let bad_row = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad_row.csv");
+    fails_with(&["backtest", "--input", "missing.csv", "--strategy", "rsi"], "missing.csv");
+    fails_with(&["indicators", "--input", bad_row, "--rsi", "14"], "line 6: high `abc` is not a number");
+    fails_with(&["backtest", "--input", ETH_200, "--strategy", "yolo"], "unknown strategy `yolo`");
+    fails_with(&["backtest", "--input", ETH_200, "--strategy", "rsi", "--param", "period=1"], "parameter `period`");
     fails_with(
-        &["backtest", "--input", "missing.csv", "--strategy", "rsi"],
-        "missing.csv",
-    );
-    fails_with(
-        &["indicators", "--input", bad_row, "--rsi", "14"],
-        "line 6: high `abc` is not a number",
-    );
-    fails_with(
-        &["backtest", "--input", ETH_200, "--strategy", "yolo"],
-        "unknown strategy `yolo`",
-    );
-    fails_with(
-        &[
-            "backtest",
-            "--input",
-            ETH_200,
-            "--strategy",
-            "rsi",
-            "--param",
-            "period=1",
-        ],
-        "parameter `period`",
-    );
-    fails_with(
-        &[
-            "backtest",
-            "--input",
-            ETH_200,
-            "--strategy",
-            "rsi",
-            "--param",
-            "colour=3",
-        ],
+        &["backtest", "--input", ETH_200, "--strategy", "rsi", "--param", "colour=3"],
         "unknown parameter `colour`",
     );
-    fails_with(
-        &[
-            "backtest",
-            "--input",
-            ETH_200,
-            "--strategy",
-            "rsi",
-            "--fee-pct",
-            "x",
-        ],
-        "--fee-pct",
-    );
-    fails_with(
-        &["indicators", "--input", ETH_200, "--macd", "12,26"],
-        "--macd 12,26",
-    );
-    fails_with(
-        &["indicators", "--input", ETH_200, "--rsi", "1"],
-        "RSI period",
-    );
-    fails_with(
-        &["indicators", "--input", ETH_200, "--wma", "3"],
-        "unexpected argument '--wma'",
-    );
+    fails_with(&["backtest", "--input", ETH_200, "--strategy", "rsi", "--fee-pct", "x"], "--fee-pct");
+    fails_with(&["indicators", "--input", ETH_200, "--macd", "12,26"], "--macd 12,26");
+    fails_with(&["indicators", "--input", ETH_200, "--rsi", "1"], "RSI period");
+    fails_with(&["indicators", "--input", ETH_200, "--wma", "3"], "unexpected argument '--wma'");
 }

@@ -22,9 +22,7 @@ pub enum CsvError {
 /// Parses every non-blank line after the header; any bad row is an error naming its line.
 pub fn parse_candles(text: &str) -> Result<Vec<Candle>, CsvError> {
     let mut lines = text.lines().enumerate();
-    let header = lines
-        .next()
-        .map(|(_, line)| line.trim().trim_start_matches('\u{feff}'));
+    let header = lines.next().map(|(_, line)| line.trim().trim_start_matches('\u{feff}'));
     if header != Some(HEADER) {
         return Err(CsvError::Header);
     }
@@ -33,10 +31,7 @@ pub fn parse_candles(text: &str) -> Result<Vec<Candle>, CsvError> {
         if line.trim().is_empty() {
             continue;
         }
-        let row = |problem: String| CsvError::Row {
-            line: index + 1,
-            problem,
-        };
+        let row = |problem: String| CsvError::Row { line: index + 1, problem };
         let candle = parse_row(line).map_err(row)?;
         if let Some(previous) = candles.last() {
             if candle.open_time_ms <= previous.open_time_ms {
@@ -56,9 +51,7 @@ fn parse_row(line: &str) -> Result<Candle, String> {
     let [time, open, high, low, close, volume] = fields[..] else {
         return Err(format!("expected 6 fields, found {}", fields.len()));
     };
-    let open_time_ms = time
-        .parse::<i64>()
-        .map_err(|_| format!("open_time_ms `{time}` is not a whole number"))?;
+    let open_time_ms = time.parse::<i64>().map_err(|_| format!("open_time_ms `{time}` is not a whole number"))?;
     let candle = Candle {
         open_time_ms,
         open: price("open", open)?,
@@ -117,20 +110,11 @@ mod tests {
         let error = parse_candles(&bad).unwrap_err().to_string();
         assert_eq!(error, "line 4: close `abc` is not a number");
         let short = GOOD.replace("1.7,1.8,0", "1.7");
-        assert!(parse_candles(&short)
-            .unwrap_err()
-            .to_string()
-            .contains("6 fields"));
+        assert!(parse_candles(&short).unwrap_err().to_string().contains("6 fields"));
         let backwards = GOOD.replace("2000,", "500,");
-        assert!(parse_candles(&backwards)
-            .unwrap_err()
-            .to_string()
-            .contains("increase"));
+        assert!(parse_candles(&backwards).unwrap_err().to_string().contains("increase"));
         let negative = GOOD.replace("1.5,2", "-1.5,2");
-        assert!(parse_candles(&negative)
-            .unwrap_err()
-            .to_string()
-            .contains("above 0"));
+        assert!(parse_candles(&negative).unwrap_err().to_string().contains("above 0"));
     }
 
     #[test]

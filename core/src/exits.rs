@@ -47,34 +47,22 @@ impl ExitReason {
 impl ExitRules {
     /// Take-profit and stop-loss at the given percentages, nothing else.
     pub fn bracket(take_profit_pct: Decimal, stop_loss_pct: Decimal) -> Self {
-        Self {
-            take_profit_pct: Some(take_profit_pct),
-            stop_loss_pct: Some(stop_loss_pct),
-            ..Self::default()
-        }
+        Self { take_profit_pct: Some(take_profit_pct), stop_loss_pct: Some(stop_loss_pct), ..Self::default() }
     }
 
     /// Reads `take_profit_pct`, `stop_loss_pct`, `trailing_stop_pct`,
     /// `trailing_activation_pct` and `max_hold_minutes` over a strategy's defaults.
     pub fn read(reader: &mut ParamReader, defaults: ExitRules) -> Result<Self, ParamError> {
         let hundred = Decimal::ONE_HUNDRED;
-        let minutes = reader.period(
-            "max_hold_minutes",
-            defaults.max_hold_minutes.unwrap_or(0) as usize,
-            0,
-            u32::MAX as usize,
-        )?;
+        let minutes =
+            reader.period("max_hold_minutes", defaults.max_hold_minutes.unwrap_or(0) as usize, 0, u32::MAX as usize)?;
         Ok(Self {
             take_profit_pct: reader.optional_percent(
                 "take_profit_pct",
                 defaults.take_profit_pct,
                 Decimal::from(10_000),
             )?,
-            stop_loss_pct: reader.optional_percent(
-                "stop_loss_pct",
-                defaults.stop_loss_pct,
-                Decimal::from(99),
-            )?,
+            stop_loss_pct: reader.optional_percent("stop_loss_pct", defaults.stop_loss_pct, Decimal::from(99))?,
             trailing_stop_pct: reader.optional_percent(
                 "trailing_stop_pct",
                 defaults.trailing_stop_pct,
@@ -107,9 +95,7 @@ impl ExitRules {
                     stop: (entry >= activation).then(|| entry - entry * distance),
                 }
             }),
-            deadline_ms: self
-                .max_hold_minutes
-                .map(|minutes| entry_time_ms.saturating_add(i64::from(minutes) * 60_000)),
+            deadline_ms: self.max_hold_minutes.map(|minutes| entry_time_ms.saturating_add(i64::from(minutes) * 60_000)),
         }
     }
 }
@@ -178,15 +164,9 @@ mod tests {
     fn stop_loss_and_take_profit_fire_at_their_levels() {
         let mut levels = rules().levels(Decimal::from(100), 0);
         assert_eq!(levels.check(Decimal::from(96), 1), None);
-        assert_eq!(
-            levels.check(Decimal::from(95), 1),
-            Some(ExitReason::StopLoss)
-        );
+        assert_eq!(levels.check(Decimal::from(95), 1), Some(ExitReason::StopLoss));
         let mut levels = rules().levels(Decimal::from(100), 0);
-        assert_eq!(
-            levels.check(Decimal::from(110), 1),
-            Some(ExitReason::TakeProfit)
-        );
+        assert_eq!(levels.check(Decimal::from(110), 1), Some(ExitReason::TakeProfit));
     }
 
     #[test]
@@ -197,32 +177,20 @@ mod tests {
         assert_eq!(levels.check(Decimal::from(102), 1), None);
         assert_eq!(levels.check(Decimal::from(105), 1), None);
         assert_eq!(levels.trailing.unwrap().stop, Some(Decimal::new(1029, 1)));
-        assert_eq!(
-            levels.check(Decimal::new(1029, 1), 1),
-            Some(ExitReason::TrailingStop)
-        );
+        assert_eq!(levels.check(Decimal::new(1029, 1), 1), Some(ExitReason::TrailingStop));
     }
 
     #[test]
     fn trailing_without_offset_is_armed_at_entry() {
-        let no_offset = ExitRules {
-            trailing_activation_pct: Decimal::ZERO,
-            ..rules()
-        };
+        let no_offset = ExitRules { trailing_activation_pct: Decimal::ZERO, ..rules() };
         let mut levels = no_offset.levels(Decimal::from(100), 0);
-        assert_eq!(
-            levels.check(Decimal::from(98), 1),
-            Some(ExitReason::TrailingStop)
-        );
+        assert_eq!(levels.check(Decimal::from(98), 1), Some(ExitReason::TrailingStop));
     }
 
     #[test]
     fn time_limit_closes_after_the_hold() {
         let mut levels = rules().levels(Decimal::from(100), 1_000);
         assert_eq!(levels.check(Decimal::from(100), 1_000 + 3_599_999), None);
-        assert_eq!(
-            levels.check(Decimal::from(100), 1_000 + 3_600_000),
-            Some(ExitReason::TimeLimit)
-        );
+        assert_eq!(levels.check(Decimal::from(100), 1_000 + 3_600_000), Some(ExitReason::TimeLimit));
     }
 }

@@ -29,10 +29,7 @@ pub struct FillModel {
 }
 
 impl FillModel {
-    pub fn from_percents(
-        spread_pct: Decimal,
-        slippage_pct: Decimal,
-    ) -> Result<Self, FillModelError> {
+    pub fn from_percents(spread_pct: Decimal, slippage_pct: Decimal) -> Result<Self, FillModelError> {
         let valid = |pct: Decimal| pct >= Decimal::ZERO && pct <= Decimal::from(50);
         if !valid(spread_pct) {
             return Err(FillModelError::Spread);
@@ -40,10 +37,7 @@ impl FillModel {
         if !valid(slippage_pct) {
             return Err(FillModelError::Slippage);
         }
-        Ok(Self {
-            half_spread: percent(spread_pct) / Decimal::TWO,
-            slippage: percent(slippage_pct),
-        })
+        Ok(Self { half_spread: percent(spread_pct) / Decimal::TWO, slippage: percent(slippage_pct) })
     }
 
     /// The venue's quote when there is a sane one, else the candle's close widened by the spread.
@@ -51,9 +45,7 @@ impl FillModel {
         let sane = |q: &Quote| q.bid > Decimal::ZERO && q.ask >= q.bid;
         match market.quote.filter(sane) {
             Some(quote) => Some(quote),
-            None => market
-                .candle
-                .map(|candle| Quote::around(candle.close, self.half_spread)),
+            None => market.candle.map(|candle| Quote::around(candle.close, self.half_spread)),
         }
     }
 
@@ -91,9 +83,7 @@ pub struct Entry<'a> {
 pub fn open(entry: Entry, price: Price, now_ms: i64) -> Result<Position, Refusal> {
     let budget = entry.budget.min(entry.available_cash);
     if budget <= Decimal::ZERO {
-        return Err(Refusal::NoCash {
-            available: entry.available_cash,
-        });
+        return Err(Refusal::NoCash { available: entry.available_cash });
     }
     let per_unit = price + entry.rules.taker_fee(price);
     let quantity = entry.rules.round_quantity(budget / per_unit);
@@ -102,17 +92,12 @@ pub fn open(entry: Entry, price: Price, now_ms: i64) -> Result<Position, Refusal
     }
     let notional = price * quantity;
     if notional < entry.rules.min_notional {
-        return Err(Refusal::BelowMinNotional {
-            notional,
-            minimum: entry.rules.min_notional,
-        });
+        return Err(Refusal::BelowMinNotional { notional, minimum: entry.rules.min_notional });
     }
     let entry_fee = entry.rules.taker_fee(notional);
     let cost = notional + entry_fee;
     if cost > entry.available_cash {
-        return Err(Refusal::NoCash {
-            available: entry.available_cash,
-        });
+        return Err(Refusal::NoCash { available: entry.available_cash });
     }
     Ok(Position {
         trade_id: entry.trade_id,
@@ -166,13 +151,7 @@ mod tests {
     }
 
     fn entry<'a>(budget: i64, rules: &'a TradingRules, exits: &'a ExitRules) -> Entry<'a> {
-        Entry {
-            trade_id: 7,
-            budget: Decimal::from(budget),
-            available_cash: Decimal::from(1000),
-            rules,
-            exits,
-        }
+        Entry { trade_id: 7, budget: Decimal::from(budget), available_cash: Decimal::from(1000), rules, exits }
     }
 
     #[test]
@@ -202,14 +181,7 @@ mod tests {
         let (rules, exits) = (rules(), ExitRules::default());
         let position = open(entry(100, &rules, &exits), Decimal::from(10), 5).unwrap();
         let symbol: Symbol = "ETH/USDT".parse().unwrap();
-        let trade = close(
-            &position,
-            &symbol,
-            &rules,
-            Decimal::from(11),
-            9,
-            ExitReason::Signal,
-        );
+        let trade = close(&position, &symbol, &rules, Decimal::from(11), 9, ExitReason::Signal);
         // Proceeds 108.9, exit fee 1.089, cost 99.99.
         assert_eq!(trade.profit_loss, Decimal::new(7821, 3));
         assert_eq!(trade.fees, Decimal::new(1089 + 990, 3));

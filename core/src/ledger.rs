@@ -65,22 +65,13 @@ pub struct Wallet {
 
 impl Wallet {
     pub fn new(start_capital: Amount) -> Self {
-        Self {
-            start_capital,
-            realised_pnl: Decimal::ZERO,
-        }
+        Self { start_capital, realised_pnl: Decimal::ZERO }
     }
 
     /// Rebuilds the wallet from stored trade rows (for reconciliation against the state).
-    pub fn from_ledger<'a>(
-        start_capital: Amount,
-        closed: impl IntoIterator<Item = &'a ClosedTrade>,
-    ) -> Self {
+    pub fn from_ledger<'a>(start_capital: Amount, closed: impl IntoIterator<Item = &'a ClosedTrade>) -> Self {
         let realised_pnl = closed.into_iter().map(|trade| trade.profit_loss).sum();
-        Self {
-            start_capital,
-            realised_pnl,
-        }
+        Self { start_capital, realised_pnl }
     }
 
     /// Cash free to spend while positions costing `open_cost` in total are held.

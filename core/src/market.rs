@@ -36,10 +36,7 @@ impl Quote {
     /// The quote a candle implies: its close widened by `half_spread` (a fraction) each way.
     pub fn around(close: Price, half_spread: Decimal) -> Self {
         let half = close * half_spread;
-        Self {
-            bid: close - half,
-            ask: close + half,
-        }
+        Self { bid: close - half, ask: close + half }
     }
 }
 

@@ -37,29 +37,12 @@ pub struct Metrics {
 
 impl Metrics {
     /// `span_ms` is the length of the period tested, for the exposure.
-    pub fn compute(
-        trades: &[ClosedTrade],
-        curve: &EquityCurve,
-        final_equity: Amount,
-        span_ms: i64,
-    ) -> Self {
+    pub fn compute(trades: &[ClosedTrade], curve: &EquityCurve, final_equity: Amount, span_ms: i64) -> Self {
         let hundred = Decimal::ONE_HUNDRED;
-        let wins = trades
-            .iter()
-            .filter(|t| t.profit_loss > Decimal::ZERO)
-            .count();
-        let losses = trades
-            .iter()
-            .filter(|t| t.profit_loss < Decimal::ZERO)
-            .count();
-        let gross_profit: Amount = trades
-            .iter()
-            .map(|t| t.profit_loss.max(Decimal::ZERO))
-            .sum();
-        let gross_loss: Amount = trades
-            .iter()
-            .map(|t| (-t.profit_loss).max(Decimal::ZERO))
-            .sum();
+        let wins = trades.iter().filter(|t| t.profit_loss > Decimal::ZERO).count();
+        let losses = trades.iter().filter(|t| t.profit_loss < Decimal::ZERO).count();
+        let gross_profit: Amount = trades.iter().map(|t| t.profit_loss.max(Decimal::ZERO)).sum();
+        let gross_loss: Amount = trades.iter().map(|t| (-t.profit_loss).max(Decimal::ZERO)).sum();
         let net_profit = gross_profit - gross_loss;
         let count = Decimal::from(trades.len() as u64);
         let ratio = |part: Decimal, whole: Decimal| {
@@ -69,10 +52,7 @@ impl Metrics {
                 (part / whole * hundred).round_dp(4)
             }
         };
-        let held_ms: i64 = trades
-            .iter()
-            .map(|t| t.exit_time_ms - t.entry_time_ms)
-            .sum();
+        let held_ms: i64 = trades.iter().map(|t| t.exit_time_ms - t.entry_time_ms).sum();
         let returns = curve.daily_returns();
         Self {
             trades: trades.len(),
@@ -84,11 +64,7 @@ impl Metrics {
             gross_loss,
             fees_paid: trades.iter().map(|t| t.fees).sum(),
             profit_factor: (!gross_loss.is_zero()).then(|| (gross_profit / gross_loss).round_dp(4)),
-            expectancy: if trades.is_empty() {
-                Decimal::ZERO
-            } else {
-                (net_profit / count).round_dp(8)
-            },
+            expectancy: if trades.is_empty() { Decimal::ZERO } else { (net_profit / count).round_dp(8) },
             max_drawdown: curve.max_drawdown,
             max_drawdown_pct: curve.max_drawdown_pct,
             sharpe: sharpe(&returns),
@@ -113,8 +89,7 @@ fn sharpe(returns: &[f64]) -> Option<f64> {
         return None;
     }
     let mean = mean(returns);
-    let variance =
-        returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (returns.len() - 1) as f64;
+    let variance = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (returns.len() - 1) as f64;
     (variance > 0.0).then(|| mean / variance.sqrt() * DAYS_PER_YEAR.sqrt())
 }
 
@@ -167,12 +142,7 @@ mod tests {
     fn sharpe_and_sortino_of_daily_returns() {
         let returns = [0.01, -0.01, 0.02, 0.0];
         // Mean 0.005, sample sd sqrt(0.00025 / 3 * 2)...: checked against the formula by hand.
-        let sd = (returns
-            .iter()
-            .map(|r: &f64| (r - 0.005).powi(2))
-            .sum::<f64>()
-            / 3.0)
-            .sqrt();
+        let sd = (returns.iter().map(|r: &f64| (r - 0.005).powi(2)).sum::<f64>() / 3.0).sqrt();
         assert!((sharpe(&returns).unwrap() - 0.005 / sd * 365f64.sqrt()).abs() < 1e-12);
         let downside = (0.0001f64 / 4.0).sqrt();
         assert!((sortino(&returns).unwrap() - 0.005 / downside * 365f64.sqrt()).abs() < 1e-12);

@@ -12,8 +12,8 @@ pub type Amount = Decimal;
 
 /// Exact powers of ten as f64 up to 10^22, the largest one f64 represents exactly.
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// Converts a decimal to the nearest f64 for indicator maths. Correctly rounded whenever the
@@ -53,14 +53,7 @@ mod tests {
 
     #[test]
     fn converts_prices_to_the_nearest_f64() {
-        for text in [
-            "7003.62",
-            "0.1",
-            "-12.5",
-            "19999.99",
-            "0.00000001",
-            "123456789.123456",
-        ] {
+        for text in ["7003.62", "0.1", "-12.5", "19999.99", "0.00000001", "123456789.123456"] {
             assert_eq!(to_f64(dec(text)), text.parse::<f64>().unwrap(), "{text}");
         }
         let huge = dec("79228162514264337593543950335");

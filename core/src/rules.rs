@@ -73,28 +73,16 @@ mod tests {
     fn rejects_rates_and_limits_out_of_range() {
         let rules = TradingRules::default();
         assert_eq!(rules.validate(), Ok(()));
-        let bad_fee = TradingRules {
-            taker_fee_rate: Decimal::new(-1, 3),
-            ..rules
-        };
+        let bad_fee = TradingRules { taker_fee_rate: Decimal::new(-1, 3), ..rules };
         assert_eq!(bad_fee.validate(), Err(RulesError::FeeRate("taker")));
-        let bad_step = TradingRules {
-            lot_step: Decimal::NEGATIVE_ONE,
-            ..rules
-        };
+        let bad_step = TradingRules { lot_step: Decimal::NEGATIVE_ONE, ..rules };
         assert_eq!(bad_step.validate(), Err(RulesError::LotStep));
     }
 
     #[test]
     fn rounds_quantities_down_and_charges_the_taker_rate() {
-        let rules = TradingRules {
-            lot_step: Decimal::new(1, 3),
-            ..TradingRules::default()
-        };
-        assert_eq!(
-            rules.round_quantity(Decimal::new(12_345, 4)),
-            Decimal::new(1_234, 3)
-        );
+        let rules = TradingRules { lot_step: Decimal::new(1, 3), ..TradingRules::default() };
+        assert_eq!(rules.round_quantity(Decimal::new(12_345, 4)), Decimal::new(1_234, 3));
         assert_eq!(rules.taker_fee(Decimal::from(200)), Decimal::new(2, 1));
     }
 }

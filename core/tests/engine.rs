@@ -14,11 +14,7 @@ fn every_strategy_trades_the_real_daily_candles() {
     let candles = candles("coinbase_btcusd_1d.csv");
     for name in STRATEGY_NAMES {
         let report = backtest(config(name, &[], "10000"), &candles).unwrap();
-        assert!(
-            report.trades.len() >= 5,
-            "{name}: {} trades",
-            report.trades.len()
-        );
+        assert!(report.trades.len() >= 5, "{name}: {} trades", report.trades.len());
         let metrics = &report.metrics;
         assert_eq!(metrics.trades, report.trades.len());
         let net: rust_decimal::Decimal = report.trades.iter().map(|t| t.profit_loss).sum();
@@ -31,11 +27,7 @@ fn every_strategy_trades_the_real_daily_candles() {
 #[test]
 fn a_bot_persisted_between_ticks_trades_like_a_backtest() {
     let candles = candles("bitstamp_ethusd_1d.csv");
-    let pairs = [
-        "trailing_stop_pct=3",
-        "trailing_activation_pct=2",
-        "max_hold_minutes=14400",
-    ];
+    let pairs = ["trailing_stop_pct=3", "trailing_activation_pct=2", "max_hold_minutes=14400"];
     for name in STRATEGY_NAMES {
         let config = config(name, &pairs, "5000");
         let expected = backtest(config.clone(), &candles).unwrap().trades;
@@ -44,11 +36,7 @@ fn a_bot_persisted_between_ticks_trades_like_a_backtest() {
         let mut trades = Vec::new();
         for pair in candles.windows(2) {
             let state: BotState = serde_json::from_str(&stored).unwrap();
-            let market = Market {
-                symbol: &symbol,
-                candle: Some(&pair[0]),
-                quote: None,
-            };
+            let market = Market { symbol: &symbol, candle: Some(&pair[0]), quote: None };
             let (state, events) = tick(state, &market, pair[1].open_time_ms);
             stored = serde_json::to_string(&state).unwrap();
             trades.extend(events.into_iter().filter_map(|e| match e {
@@ -58,10 +46,7 @@ fn a_bot_persisted_between_ticks_trades_like_a_backtest() {
         }
         assert!(!trades.is_empty(), "{name}");
         assert_eq!(trades[..], expected[..trades.len()], "{name}");
-        assert!(
-            expected.len() - trades.len() <= 1,
-            "{name}: only a final force exit may differ"
-        );
+        assert!(expected.len() - trades.len() <= 1, "{name}: only a final force exit may differ");
     }
 }
 
@@ -73,11 +58,7 @@ fn a_candle_seen_twice_feeds_the_strategy_once() {
     let mut once = BotState::new(config.clone()).unwrap();
     let mut twice = BotState::new(config).unwrap();
     for candle in &candles[..200] {
-        let market = Market {
-            symbol: &symbol,
-            candle: Some(candle),
-            quote: None,
-        };
+        let market = Market { symbol: &symbol, candle: Some(candle), quote: None };
         once = tick(once, &market, candle.open_time_ms).0;
         twice = tick(twice, &market, candle.open_time_ms).0;
         twice = tick(twice, &market, candle.open_time_ms + 1).0;
@@ -91,17 +72,10 @@ fn quotes_price_fills_and_unknown_symbols_are_reported() {
     let config = config("scalping", &["fast_period=2", "slow_period=3"], "1000");
     let symbol = config.markets[0].symbol.clone();
     let mut state = BotState::new(config).unwrap();
-    let quote = Quote {
-        bid: dec("99"),
-        ask: dec("101"),
-    };
+    let quote = Quote { bid: dec("99"), ask: dec("101") };
     let mut opened = None;
     for candle in &candles {
-        let market = Market {
-            symbol: &symbol,
-            candle: Some(candle),
-            quote: Some(quote),
-        };
+        let market = Market { symbol: &symbol, candle: Some(candle), quote: Some(quote) };
         let events;
         (state, events) = tick(state, &market, candle.open_time_ms);
         if let Some(Event::Opened { entry_price, .. }) = events.first() {
@@ -112,11 +86,7 @@ fn quotes_price_fills_and_unknown_symbols_are_reported() {
     // The ask, worsened by 0.05 % slippage.
     assert_eq!(opened, Some(dec("101.0505")));
     let other = "ETH/USD".parse().unwrap();
-    let market = Market {
-        symbol: &other,
-        candle: None,
-        quote: Some(quote),
-    };
+    let market = Market { symbol: &other, candle: None, quote: Some(quote) };
     let (_, events) = tick(state, &market, 0);
     assert!(matches!(events[..], [Event::UnknownSymbol { .. }]));
 }

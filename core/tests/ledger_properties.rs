@@ -27,25 +27,17 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let walk = (
-        100i64..1_000_000,
-        prop::collection::vec(-800i64..=800, 20..160),
-    )
-        .prop_map(|(start, steps)| {
-            let mut price = start;
-            steps
-                .into_iter()
-                .map(|step_bp| {
-                    price = (price + price * step_bp / 10_000).max(1);
-                    price
-                })
-                .collect::<Vec<_>>()
-        });
-    let exits = (
-        prop::option::of(1u32..30),
-        prop::option::of(1u32..30),
-        prop::option::of((1u32..10, 0u32..10)),
-    )
+    let walk = (100i64..1_000_000, prop::collection::vec(-800i64..=800, 20..160)).prop_map(|(start, steps)| {
+        let mut price = start;
+        steps
+            .into_iter()
+            .map(|step_bp| {
+                price = (price + price * step_bp / 10_000).max(1);
+                price
+            })
+            .collect::<Vec<_>>()
+    });
+    let exits = (prop::option::of(1u32..30), prop::option::of(1u32..30), prop::option::of((1u32..10, 0u32..10)))
         .prop_map(|(take_profit, stop_loss, trailing)| {
             let mut pairs = Vec::new();
             pairs.extend(take_profit.map(|v| format!("take_profit_pct={v}")));
@@ -56,35 +48,10 @@ fn case() -> impl Strategy<Value = Case> {
             }
             pairs
         });
-    let strategy = prop_oneof![
-        Just("scalping"),
-        Just("rsi"),
-        Just("macd"),
-        Just("bollinger")
-    ];
-    (
-        walk,
-        0i64..2_000_000,
-        0i64..100,
-        0i64..50,
-        0i64..50,
-        0u32..6,
-        0i64..50,
-        strategy,
-        exits,
-    )
-        .prop_map(
-            |(
-                closes_cents,
-                capital_cents,
-                fee_bp,
-                spread_bp,
-                slippage_bp,
-                lot_step_exp,
-                min_notional,
-                strategy,
-                exits,
-            )| Case {
+    let strategy = prop_oneof![Just("scalping"), Just("rsi"), Just("macd"), Just("bollinger")];
+    (walk, 0i64..2_000_000, 0i64..100, 0i64..50, 0i64..50, 0u32..6, 0i64..50, strategy, exits).prop_map(
+        |(closes_cents, capital_cents, fee_bp, spread_bp, slippage_bp, lot_step_exp, min_notional, strategy, exits)| {
+            Case {
                 closes_cents,
                 capital_cents: capital_cents.max(1),
                 fee_bp,
@@ -94,8 +61,9 @@ fn case() -> impl Strategy<Value = Case> {
                 min_notional,
                 strategy,
                 exits,
-            },
-        )
+            }
+        },
+    )
 }
 
 fn small_periods(strategy: &str) -> &'static [&'static str] {
@@ -108,10 +76,7 @@ fn small_periods(strategy: &str) -> &'static [&'static str] {
 }
 
 fn bot(case: &Case) -> BotState {
-    let pairs = small_periods(case.strategy)
-        .iter()
-        .copied()
-        .chain(case.exits.iter().map(String::as_str));
+    let pairs = small_periods(case.strategy).iter().copied().chain(case.exits.iter().map(String::as_str));
     let params = Params::from_pairs(pairs).unwrap();
     let rules = TradingRules {
         maker_fee_rate: Decimal::ZERO,
@@ -119,20 +84,10 @@ fn bot(case: &Case) -> BotState {
         lot_step: Decimal::new(1, case.lot_step_exp),
         min_notional: Decimal::from(case.min_notional),
     };
-    let fills = FillModel::from_percents(
-        Decimal::new(case.spread_bp, 2),
-        Decimal::new(case.slippage_bp, 2),
-    )
-    .unwrap();
-    let market = MarketConfig {
-        symbol: "BTC/USDT".parse().unwrap(),
-        rules,
-    };
+    let fills = FillModel::from_percents(Decimal::new(case.spread_bp, 2), Decimal::new(case.slippage_bp, 2)).unwrap();
+    let market = MarketConfig { symbol: "BTC/USDT".parse().unwrap(), rules };
     let capital = Decimal::new(case.capital_cents, 2);
-    BotState::new(
-        BotConfig::from_params(case.strategy, &params, capital, fills, vec![market]).unwrap(),
-    )
-    .unwrap()
+    BotState::new(BotConfig::from_params(case.strategy, &params, capital, fills, vec![market]).unwrap()).unwrap()
 }
 
 proptest! {

@@ -4,6 +4,8 @@ mod accounts;
 mod assets;
 mod copier;
 mod health;
+mod market;
+mod market_outage;
 mod routing;
 mod scheduled;
 mod throttle;
@@ -13,7 +15,7 @@ mod websocket;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use auronex_e2e::Server;
+use auronex_e2e::{Server, Simulator};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 pub type Test = (&'static str, fn(&Server));
@@ -30,10 +32,23 @@ fn main() {
         tokens::TESTS,
         throttle::TESTS,
         copier::TESTS,
+        market::TESTS,
+        market_outage::TESTS,
     ]
     .concat();
     let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    let server = Arc::new(if wanted && !args.list { Some(Server::start(&[])) } else { None });
+    // Every market-data base URL points at a local simulator: no test reaches the internet.
+    let sim = (wanted && !args.list).then(|| {
+        let script = auronex_e2e::workspace_root().join("tests/data/sim_script.json");
+        let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
+        sim.share();
+        sim
+    });
+    let server = Arc::new(sim.as_ref().map(|sim| {
+        let vars = sim.worker_vars();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Server::start(&vars)
+    }));
     let trials = tests
         .into_iter()
         .map(|(name, test)| {
@@ -63,5 +78,6 @@ fn main() {
         }
     }
     drop(server);
+    drop(sim);
     conclusion.exit();
 }

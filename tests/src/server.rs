@@ -114,6 +114,18 @@ impl Server {
         format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
     }
 
+    /// Runs SQL against this server's local D1 (e.g. to age cached rows in a test).
+    pub fn d1_execute(&self, sql: &str) {
+        let output = wrangler(&workspace_root())
+            .args(["d1", "execute", "DB", "--local", "--persist-to"])
+            .arg(self._state.path().join("state"))
+            .args(["--command", sql])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run wrangler d1 execute");
+        assert!(output.status.success(), "d1 execute failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+
     /// Everything the server printed so far (requests log one JSON line each).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()

@@ -7,6 +7,7 @@ mod config;
 mod copier;
 mod crypto;
 mod http;
+pub mod market;
 mod routes;
 mod tick;
 mod users;

@@ -58,42 +58,28 @@ impl BotConfig {
         markets: Vec<MarketConfig>,
     ) -> Result<Self, ConfigError> {
         let (strategy, exits) = StrategyConfig::from_params(strategy, params)?;
-        Ok(Self {
-            strategy,
-            exits,
-            capital,
-            stake_per_trade: None,
-            fills,
-            markets,
-        })
+        Ok(Self { strategy, exits, capital, stake_per_trade: None, fills, markets })
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.capital <= Decimal::ZERO || self.capital > Decimal::from(1_000_000_000_000i64) {
             return Err(ConfigError::Capital);
         }
-        if self
-            .stake_per_trade
-            .is_some_and(|stake| stake <= Decimal::ZERO)
-        {
+        if self.stake_per_trade.is_some_and(|stake| stake <= Decimal::ZERO) {
             return Err(ConfigError::Stake);
         }
         let count = self.markets.len();
-        let distinct =
-            (0..count).all(|i| (0..i).all(|j| self.markets[i].symbol != self.markets[j].symbol));
+        let distinct = (0..count).all(|i| (0..i).all(|j| self.markets[i].symbol != self.markets[j].symbol));
         if !(1..=5).contains(&count) || !distinct {
             return Err(ConfigError::Symbols);
         }
-        self.markets
-            .iter()
-            .try_for_each(|market| market.rules.validate())?;
+        self.markets.iter().try_for_each(|market| market.rules.validate())?;
         Ok(())
     }
 
     /// The cash one entry may use.
     pub fn stake(&self) -> Amount {
-        self.stake_per_trade
-            .unwrap_or_else(|| self.capital / Decimal::from(self.markets.len() as u64))
+        self.stake_per_trade.unwrap_or_else(|| self.capital / Decimal::from(self.markets.len() as u64))
     }
 }
 
@@ -117,32 +103,18 @@ pub struct BotState {
 impl BotState {
     pub fn new(config: BotConfig) -> Result<Self, ConfigError> {
         config.validate()?;
-        let strategy = config
-            .strategy
-            .start()
-            .map_err(|error| ConfigError::Strategy(error.to_string()))?;
+        let strategy = config.strategy.start().map_err(|error| ConfigError::Strategy(error.to_string()))?;
         let lanes = config
             .markets
             .iter()
-            .map(|_| Lane {
-                strategy: strategy.clone(),
-                last_candle_ms: None,
-                position: None,
-            })
+            .map(|_| Lane { strategy: strategy.clone(), last_candle_ms: None, position: None })
             .collect();
-        Ok(Self {
-            wallet: Wallet::new(config.capital),
-            config,
-            lanes,
-            last_trade_id: 0,
-        })
+        Ok(Self { wallet: Wallet::new(config.capital), config, lanes, last_trade_id: 0 })
     }
 
     pub fn open_positions(&self) -> impl Iterator<Item = (&Symbol, &Position)> {
         let symbols = self.config.markets.iter().map(|market| &market.symbol);
-        symbols
-            .zip(&self.lanes)
-            .filter_map(|(symbol, lane)| Some((symbol, lane.position.as_ref()?)))
+        symbols.zip(&self.lanes).filter_map(|(symbol, lane)| Some((symbol, lane.position.as_ref()?)))
     }
 
     /// Free cash, derived from the wallet and the open positions.
@@ -153,10 +125,8 @@ impl BotState {
 
     /// Cash plus open positions valued at `bid_of(symbol)` (their entry price when unknown).
     pub fn equity(&self, bid_of: impl Fn(&Symbol) -> Option<Price>) -> Amount {
-        let held: Amount = self
-            .open_positions()
-            .map(|(symbol, p)| p.value(bid_of(symbol).unwrap_or(p.entry_price)))
-            .sum();
+        let held: Amount =
+            self.open_positions().map(|(symbol, p)| p.value(bid_of(symbol).unwrap_or(p.entry_price))).sum();
         self.cash() + held
     }
 }

@@ -23,11 +23,7 @@ pub enum Event {
     /// A position was sold: complete the trade row.
     Closed(ClosedTrade),
     /// The strategy wanted in but the order could not be placed.
-    EntryRefused {
-        symbol: Symbol,
-        reason: Refusal,
-        time_ms: i64,
-    },
+    EntryRefused { symbol: Symbol, reason: Refusal, time_ms: i64 },
     /// The market snapshot named a symbol this bot does not trade.
     UnknownSymbol { symbol: Symbol, time_ms: i64 },
     /// Neither a usable quote nor a candle: nothing could be priced.
@@ -38,13 +34,7 @@ impl Event {
     /// One line for the bot's activity feed.
     pub fn activity_line(&self) -> String {
         match self {
-            Event::Opened {
-                symbol,
-                entry_price,
-                quantity,
-                fee,
-                ..
-            } => format!(
+            Event::Opened { symbol, entry_price, quantity, fee, .. } => format!(
                 "BUY {} {symbol} @ {} (fee {})",
                 quantity.normalize(),
                 entry_price.round_dp(8).normalize(),

@@ -24,12 +24,7 @@ pub struct Atr {
 
 impl Atr {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
-        Ok(Self {
-            period: check_period("ATR", 2, period)?,
-            previous_close: None,
-            ranges: 0,
-            value: 0.0,
-        })
+        Ok(Self { period: check_period("ATR", 2, period)?, previous_close: None, ranges: 0, value: 0.0 })
     }
 }
 
@@ -82,12 +77,7 @@ mod tests {
     fn true_range_reaches_back_to_the_previous_close() {
         let bar = |high, low, close| Bar { high, low, close };
         // Ranges: 2 (high-low), 5 (gap up from 10 to a high of 15), 3.
-        let bars = [
-            bar(11.0, 9.0, 10.0),
-            bar(11.0, 9.0, 10.0),
-            bar(15.0, 13.0, 14.0),
-            bar(14.0, 11.0, 12.0),
-        ];
+        let bars = [bar(11.0, 9.0, 10.0), bar(11.0, 9.0, 10.0), bar(15.0, 13.0, 14.0), bar(14.0, 11.0, 12.0)];
         let out = atr(&bars, 2).unwrap();
         assert!(out[1].is_nan());
         assert_eq!(out[2], 3.5);

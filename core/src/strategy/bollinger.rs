@@ -37,10 +37,7 @@ impl Strategy for BollingerBands {
         let period = params.period("period", 20, 2, MAX_PERIOD)?;
         let range = (Decimal::new(1, 1), Decimal::from(10));
         let std_dev = params.decimal("std_dev", Decimal::TWO, range.0, range.1)?;
-        Ok(BollingerParams {
-            period,
-            std_dev: to_f64(std_dev),
-        })
+        Ok(BollingerParams { period, std_dev: to_f64(std_dev) })
     }
 
     fn default_exits() -> ExitRules {
@@ -80,18 +77,13 @@ mod tests {
 
     #[test]
     fn enters_on_a_break_below_the_lower_band_and_exits_at_the_upper() {
-        let params = BollingerParams {
-            period: 4,
-            std_dev: 1.0,
-        };
+        let params = BollingerParams { period: 4, std_dev: 1.0 };
         let mut strategy = BollingerBands::new(&params).unwrap();
         let closes = [10.0, 10.5, 10.0, 10.5, 10.2, 8.0, 9.0, 10.0, 12.0];
         let signals: Vec<Signal> = closes.iter().map(|&c| strategy.on_close(c)).collect();
         assert_eq!(signals.iter().position(|s| *s == Signal::Enter), Some(5));
         // At the first candle the close sits on the upper band (10.5): a sell signal too.
-        let exits: Vec<usize> = (0..signals.len())
-            .filter(|&i| signals[i] == Signal::Exit)
-            .collect();
+        let exits: Vec<usize> = (0..signals.len()).filter(|&i| signals[i] == Signal::Exit).collect();
         assert_eq!(exits, [3, 8]);
     }
 }

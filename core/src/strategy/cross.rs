@@ -49,9 +49,7 @@ mod tests {
     #[test]
     fn reports_each_crossing_once() {
         let mut cross = Cross::default();
-        let seen: Vec<_> = [-1.0, 0.0, 2.0, 3.0, -1.0, -2.0]
-            .map(|v| cross.update(v))
-            .to_vec();
+        let seen: Vec<_> = [-1.0, 0.0, 2.0, 3.0, -1.0, -2.0].map(|v| cross.update(v)).to_vec();
         use Crossing::*;
         assert_eq!(seen, [None, None, Some(Up), None, Some(Down), None]);
     }

@@ -75,22 +75,13 @@ mod tests {
 
     #[test]
     fn signals_follow_the_histogram_sign_changes() {
-        let params = MacdParams {
-            fast_period: 3,
-            slow_period: 6,
-            signal_period: 3,
-        };
+        let params = MacdParams { fast_period: 3, slow_period: 6, signal_period: 3 };
         let mut strategy = MacdCross::new(&params).unwrap();
-        let closes: Vec<f64> = (0..150)
-            .map(|i| 100.0 + (i as f64 / 6.0).sin() * 10.0)
-            .collect();
+        let closes: Vec<f64> = (0..150).map(|i| 100.0 + (i as f64 / 6.0).sin() * 10.0).collect();
         let signals: Vec<Signal> = closes.iter().map(|&c| strategy.on_close(c)).collect();
         let entries = signals.iter().filter(|s| **s == Signal::Enter).count();
         let exits = signals.iter().filter(|s| **s == Signal::Exit).count();
-        assert!(
-            entries >= 3 && exits >= 3,
-            "{entries} entries, {exits} exits"
-        );
+        assert!(entries >= 3 && exits >= 3, "{entries} entries, {exits} exits");
         let first = signals.iter().position(|s| *s != Signal::Hold).unwrap();
         assert!(first + 1 >= strategy.warmup_candles());
         // Entries and exits alternate, since each is a crossing in the other direction.

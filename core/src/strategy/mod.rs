@@ -130,10 +130,7 @@ mod tests {
             assert_eq!(&config.name(), name);
             let json = serde_json::to_string(&config).unwrap();
             assert!(json.contains(&format!("\"name\":\"{name}\"")), "{json}");
-            assert_eq!(
-                serde_json::from_str::<StrategyConfig>(&json).unwrap(),
-                config
-            );
+            assert_eq!(serde_json::from_str::<StrategyConfig>(&json).unwrap(), config);
             let state = config.start().unwrap();
             assert!(state.warmup_candles() > 1);
         }
@@ -142,16 +139,11 @@ mod tests {
     #[test]
     fn names_unknown_strategies_and_params() {
         let error = StrategyConfig::from_params("martingale", &Params::default()).unwrap_err();
-        assert!(error
-            .to_string()
-            .starts_with("unknown strategy `martingale`"));
+        assert!(error.to_string().starts_with("unknown strategy `martingale`"));
         let params = Params::from_pairs(["oversold=20", "take_profit_pct=2"]).unwrap();
         let (_, exits) = StrategyConfig::from_params("rsi", &params).unwrap();
         assert_eq!(exits.take_profit_pct, Some(rust_decimal::Decimal::TWO));
         let error = StrategyConfig::from_params("macd", &params).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "unknown parameter `oversold` for strategy macd"
-        );
+        assert_eq!(error.to_string(), "unknown parameter `oversold` for strategy macd");
     }
 }

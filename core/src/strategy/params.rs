@@ -19,11 +19,7 @@ pub enum ParamError {
     #[error("parameter `{key}`: `{value}` is not a number")]
     NotANumber { key: String, value: String },
     #[error("parameter `{key}` must be {expected}, got {value}")]
-    OutOfRange {
-        key: String,
-        value: Decimal,
-        expected: String,
-    },
+    OutOfRange { key: String, value: Decimal, expected: String },
     #[error("{0}")]
     Invalid(String),
     #[error("parameter `{0}` is given twice")]
@@ -57,10 +53,7 @@ impl Params {
 fn parse_number(key: &str, text: &str) -> Result<Decimal, ParamError> {
     Decimal::from_str(text)
         .or_else(|_| Decimal::from_scientific(text))
-        .map_err(|_| ParamError::NotANumber {
-            key: key.to_string(),
-            value: text.to_string(),
-        })
+        .map_err(|_| ParamError::NotANumber { key: key.to_string(), value: text.to_string() })
 }
 
 impl<'de> Deserialize<'de> for Params {
@@ -127,11 +120,7 @@ pub struct ParamReader<'a> {
 
 impl<'a> ParamReader<'a> {
     pub fn new(params: &'a Params, strategy: &'static str) -> Self {
-        Self {
-            params,
-            strategy,
-            used: BTreeSet::new(),
-        }
+        Self { params, strategy, used: BTreeSet::new() }
     }
 
     /// The value of `key` (or `default`) if it lies in `min..=max`.
@@ -150,22 +139,12 @@ impl<'a> ParamReader<'a> {
     }
 
     /// A whole number of candles in `min..=max`.
-    pub fn period(
-        &mut self,
-        key: &'static str,
-        default: usize,
-        min: usize,
-        max: usize,
-    ) -> Result<usize, ParamError> {
+    pub fn period(&mut self, key: &'static str, default: usize, min: usize, max: usize) -> Result<usize, ParamError> {
         let value = self.take(key).unwrap_or(Decimal::from(default));
         let whole = value.fract().is_zero().then(|| value.to_usize()).flatten();
         match whole {
             Some(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(out_of_range(
-                key,
-                value,
-                format!("a whole number from {min} to {max}"),
-            )),
+            _ => Err(out_of_range(key, value, format!("a whole number from {min} to {max}"))),
         }
     }
 
@@ -182,16 +161,8 @@ impl<'a> ParamReader<'a> {
 
     /// Fails on the first key that no read asked for.
     pub fn finish(self) -> Result<(), ParamError> {
-        match self
-            .params
-            .0
-            .keys()
-            .find(|key| !self.used.contains(key.as_str()))
-        {
-            Some(key) => Err(ParamError::Unknown {
-                key: key.clone(),
-                strategy: self.strategy,
-            }),
+        match self.params.0.keys().find(|key| !self.used.contains(key.as_str())) {
+            Some(key) => Err(ParamError::Unknown { key: key.clone(), strategy: self.strategy }),
             None => Ok(()),
         }
     }
@@ -204,11 +175,7 @@ impl<'a> ParamReader<'a> {
 }
 
 fn out_of_range(key: &str, value: Decimal, expected: String) -> ParamError {
-    ParamError::OutOfRange {
-        key: key.to_string(),
-        value,
-        expected,
-    }
+    ParamError::OutOfRange { key: key.to_string(), value, expected }
 }
 
 #[cfg(test)]
@@ -220,14 +187,8 @@ mod tests {
         let params: Params = serde_json::from_str(r#"{"a": 0.1, "b": "2.50", "c": 7}"#).unwrap();
         let mut reader = ParamReader::new(&params, "test");
         let any = (Decimal::ZERO, Decimal::from(10));
-        assert_eq!(
-            reader.decimal("a", Decimal::ONE, any.0, any.1),
-            Ok(Decimal::new(1, 1))
-        );
-        assert_eq!(
-            reader.decimal("b", Decimal::ONE, any.0, any.1),
-            Ok(Decimal::new(250, 2))
-        );
+        assert_eq!(reader.decimal("a", Decimal::ONE, any.0, any.1), Ok(Decimal::new(1, 1)));
+        assert_eq!(reader.decimal("b", Decimal::ONE, any.0, any.1), Ok(Decimal::new(250, 2)));
         assert_eq!(reader.period("c", 1, 1, 10), Ok(7));
         assert_eq!(reader.period("d", 3, 1, 10), Ok(3));
         assert_eq!(reader.finish(), Ok(()));
@@ -240,20 +201,11 @@ mod tests {
         let params = Params::from_pairs(["period=2.5", "typo=1"]).unwrap();
         let mut reader = ParamReader::new(&params, "rsi");
         let error = reader.period("period", 14, 2, 100).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "parameter `period` must be a whole number from 2 to 100, got 2.5"
-        );
+        assert_eq!(error.to_string(), "parameter `period` must be a whole number from 2 to 100, got 2.5");
         let unknown = reader.finish().unwrap_err().to_string();
         assert_eq!(unknown, "unknown parameter `typo` for strategy rsi");
-        assert!(matches!(
-            Params::from_pairs(["x=abc"]),
-            Err(ParamError::NotANumber { .. })
-        ));
-        assert!(matches!(
-            Params::from_pairs(["x=1", "x=2"]),
-            Err(ParamError::Repeated(_))
-        ));
+        assert!(matches!(Params::from_pairs(["x=abc"]), Err(ParamError::NotANumber { .. })));
+        assert!(matches!(Params::from_pairs(["x=1", "x=2"]), Err(ParamError::Repeated(_))));
     }
 
     #[test]
@@ -261,14 +213,8 @@ mod tests {
         let params = Params::from_pairs(["tp=0", "sl=2"]).unwrap();
         let mut reader = ParamReader::new(&params, "t");
         let max = Decimal::ONE_HUNDRED;
-        assert_eq!(
-            reader.optional_percent("tp", Some(Decimal::ONE), max),
-            Ok(None)
-        );
-        assert_eq!(
-            reader.optional_percent("sl", None, max),
-            Ok(Some(Decimal::TWO))
-        );
+        assert_eq!(reader.optional_percent("tp", Some(Decimal::ONE), max), Ok(None));
+        assert_eq!(reader.optional_percent("sl", None, max), Ok(Some(Decimal::TWO)));
         assert_eq!(reader.optional_percent("ts", None, max), Ok(None));
     }
 }

@@ -40,11 +40,7 @@ impl Strategy for RsiReversal {
         let hundred = Decimal::ONE_HUNDRED;
         let oversold = params.decimal("oversold", Decimal::from(30), Decimal::ZERO, hundred)?;
         let overbought = params.decimal("overbought", Decimal::from(70), oversold, hundred)?;
-        Ok(RsiParams {
-            period,
-            oversold: to_f64(oversold),
-            overbought: to_f64(overbought),
-        })
+        Ok(RsiParams { period, oversold: to_f64(oversold), overbought: to_f64(overbought) })
     }
 
     fn default_exits() -> ExitRules {
@@ -52,11 +48,7 @@ impl Strategy for RsiReversal {
     }
 
     fn new(params: &RsiParams) -> Result<Self, IndicatorError> {
-        Ok(Self {
-            params: *params,
-            rsi: Rsi::new(params.period)?,
-            from_oversold: Cross::default(),
-        })
+        Ok(Self { params: *params, rsi: Rsi::new(params.period)?, from_oversold: Cross::default() })
     }
 
     fn warmup_candles(&self) -> usize {
@@ -84,11 +76,7 @@ mod tests {
 
     #[test]
     fn enters_when_rsi_leaves_oversold_and_exits_when_overbought() {
-        let params = RsiParams {
-            period: 2,
-            oversold: 30.0,
-            overbought: 70.0,
-        };
+        let params = RsiParams { period: 2, oversold: 30.0, overbought: 70.0 };
         let mut strategy = RsiReversal::new(&params).unwrap();
         // Falls (RSI 0), turns up (RSI above 30), then rallies (RSI above 70).
         let closes = [10.0, 9.0, 8.0, 7.0, 8.0, 9.0, 10.0];

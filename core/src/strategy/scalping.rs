@@ -37,10 +37,7 @@ impl Strategy for EmaScalping {
     fn read_params(params: &mut ParamReader) -> Result<ScalpingParams, ParamError> {
         let fast_period = params.period("fast_period", 9, 1, MAX_PERIOD)?;
         let slow_period = params.period("slow_period", 21, fast_period + 1, MAX_PERIOD)?;
-        Ok(ScalpingParams {
-            fast_period,
-            slow_period,
-        })
+        Ok(ScalpingParams { fast_period, slow_period })
     }
 
     fn default_exits() -> ExitRules {
@@ -76,17 +73,12 @@ mod tests {
 
     #[test]
     fn enters_on_the_golden_cross_and_exits_on_the_death_cross() {
-        let params = ScalpingParams {
-            fast_period: 2,
-            slow_period: 4,
-        };
+        let params = ScalpingParams { fast_period: 2, slow_period: 4 };
         let mut strategy = EmaScalping::new(&params).unwrap();
         let closes = [10.0, 9.0, 8.0, 7.0, 6.0, 9.0, 12.0, 12.0, 8.0, 5.0];
         let signals: Vec<Signal> = closes.iter().map(|&c| strategy.on_close(c)).collect();
         assert_eq!(signals.iter().position(|s| *s == Signal::Enter), Some(5));
         assert_eq!(signals.iter().position(|s| *s == Signal::Exit), Some(8));
-        assert!(signals[..strategy.warmup_candles() - 1]
-            .iter()
-            .all(|s| *s == Signal::Hold));
+        assert!(signals[..strategy.warmup_candles() - 1].iter().all(|s| *s == Signal::Hold));
     }
 }

@@ -14,9 +14,7 @@ use auronex_core::strategy::Params;
 use rust_decimal::Decimal;
 
 pub fn candles(name: &str) -> Vec<Candle> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
     parse_candles(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -27,9 +25,6 @@ pub fn dec(text: &str) -> Decimal {
 pub fn config(strategy: &str, pairs: &[&str], capital: &str) -> BotConfig {
     let params = Params::from_pairs(pairs.iter().copied()).unwrap();
     let fills = FillModel::from_percents(dec("0.1"), dec("0.05")).unwrap();
-    let market = MarketConfig {
-        symbol: "BTC/USD".parse().unwrap(),
-        rules: TradingRules::default(),
-    };
+    let market = MarketConfig { symbol: "BTC/USD".parse().unwrap(), rules: TradingRules::default() };
     BotConfig::from_params(strategy, &params, dec(capital), fills, vec![market]).unwrap()
 }

@@ -3,7 +3,11 @@
 
 mod auth;
 mod copier;
+mod cotacao;
+mod exchanges;
 mod health;
+mod market;
+mod market_params;
 mod openapi;
 mod signals;
 mod users;
@@ -43,6 +47,13 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/signal/broadcast", handler!(signals::broadcast))
         .route("POST", "/signal/close", handler!(signals::close))
         .route("POST", "/signal/modify", handler!(signals::modify))
+        // market data
+        .route("GET", "/api/exchanges", handler!(exchanges::list))
+        .route("GET", "/api/exchange/symbols", handler!(exchanges::symbols))
+        .route("GET", "/api/market/candles", handler!(market::candles))
+        .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
+        .route("GET", "/api/market/quotes", handler!(market::quotes))
+        .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
 }
 
 #[cfg(test)]
