@@ -47,8 +47,9 @@ fn rfc3339(ms: i64) -> String {
     String::from(worker::js_sys::Date::new(&(ms as f64).into()).to_iso_string())
 }
 
+/// A log row as SQLite holds it (the room's `signals` and a shard's `replica` share columns).
 #[derive(Deserialize)]
-struct ReplicaRow {
+pub struct LogRow {
     seq: i64,
     signal_id: String,
     kind: Kind,
@@ -57,25 +58,28 @@ struct ReplicaRow {
     created_at_ms: i64,
 }
 
-pub fn replica_after(sql: &SqlStorage, last_seq: i64) -> Result<Vec<Stored>> {
-    let rows: Vec<ReplicaRow> = sql
+impl LogRow {
+    pub fn into_stored(self) -> Result<Stored> {
+        Ok(Stored {
+            seq: self.seq,
+            signal_id: self.signal_id,
+            kind: self.kind,
+            ticket: self.ticket,
+            data: serde_json::from_str(&self.data)?,
+            created_at_ms: self.created_at_ms,
+        })
+    }
+}
+
+/// Every logged message after `last_seq`, in order, from `table` (`signals` or `replica`).
+pub fn log_after(sql: &SqlStorage, table: &str, last_seq: i64, limit: i64) -> Result<Vec<Stored>> {
+    let rows: Vec<LogRow> = sql
         .exec(
-            "SELECT seq, signal_id, kind, ticket, data, created_at_ms FROM replica WHERE seq > ? ORDER BY seq",
-            vec![last_seq.into()],
+            &format!("SELECT seq, signal_id, kind, ticket, data, created_at_ms FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?"),
+            vec![last_seq.into(), limit.into()],
         )?
         .to_array()?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Stored {
-                seq: row.seq,
-                signal_id: row.signal_id,
-                kind: row.kind,
-                ticket: row.ticket,
-                data: serde_json::from_str(&row.data)?,
-                created_at_ms: row.created_at_ms,
-            })
-        })
-        .collect()
+    rows.into_iter().map(LogRow::into_stored).collect()
 }
 
 /// Keeps the replica to the room's retention (count and age), and deliveries to the replica.

@@ -6,37 +6,15 @@ use futures_util::future::join_all;
 use serde::Deserialize;
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result, SqlStorage, State};
 
+use super::delivery::log_after;
 use super::protocol::{shard_name, RETAIN_MS, RETAIN_SIGNALS};
-use super::protocol::{Assign, Assigned, Deliver, Delivered, Kind, Publish, Published, ShardCount, Since, Stored};
+use super::protocol::{Assign, Assigned, Deliver, Delivered, Publish, Published, ShardCount, Since, Stored};
 use crate::internal::{self, call, error_response, json_response};
 
 #[durable_object]
 pub struct SignalRoom {
     sql: SqlStorage,
     env: Env,
-}
-
-#[derive(Deserialize)]
-struct Row {
-    seq: i64,
-    signal_id: String,
-    kind: Kind,
-    ticket: String,
-    data: String,
-    created_at_ms: i64,
-}
-
-impl Row {
-    fn stored(self) -> Result<Stored> {
-        Ok(Stored {
-            seq: self.seq,
-            signal_id: self.signal_id,
-            kind: self.kind,
-            ticket: self.ticket,
-            data: serde_json::from_str(&self.data)?,
-            created_at_ms: self.created_at_ms,
-        })
-    }
 }
 
 #[derive(Deserialize)]
@@ -123,14 +101,7 @@ impl SignalRoom {
     }
 
     fn since(&self, after: i64, limit: i64) -> Result<Vec<Stored>> {
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT seq, signal_id, kind, ticket, data, created_at_ms FROM signals WHERE seq > ? ORDER BY seq LIMIT ?",
-                vec![after.into(), limit.into()],
-            )?
-            .to_array()?;
-        rows.into_iter().map(Row::stored).collect()
+        log_after(&self.sql, "signals", after, limit)
     }
 
     async fn publish(&self, publish: Publish) -> Result<Response> {

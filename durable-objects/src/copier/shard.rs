@@ -9,7 +9,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use super::protocol::{ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored};
+use super::protocol::{ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS};
 use super::{delivery, protocol::MemberRole};
 use crate::internal::{call, error_response, json_response};
 
@@ -213,7 +213,7 @@ impl SignalShard {
                 "message": "messages before oldest_seq are no longer kept; reconcile open positions"}),
             )?;
         }
-        for signal in delivery::replica_after(&self.sql, last_seq)? {
+        for signal in delivery::log_after(&self.sql, "replica", last_seq, RETAIN_SIGNALS)? {
             self.send_signal(ws, member, &signal)?;
         }
         Ok(())
