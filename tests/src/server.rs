@@ -24,6 +24,7 @@ const TEST_VARS: &[(&str, &str)] = &[
     ("ADMIN_PASSWORD", crate::ADMIN_PASSWORD),
     // Small copier shards, so every copier test also crosses shard boundaries.
     ("COPIER_SHARD_SIZE", "2"),
+    ("ALLOWED_ORIGINS", "https://app.example.com,https://admin.example.com"),
 ];
 
 pub fn workspace_root() -> PathBuf {

@@ -9,7 +9,9 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use super::protocol::{ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS};
+use super::protocol::{
+    ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS,
+};
 use super::{delivery, protocol::MemberRole};
 use crate::internal::{call, error_response, json_response};
 
