@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod error;
+pub mod outbound;
 pub mod router;
 
 pub use error::{ApiError, ApiResult};
