@@ -1,18 +1,22 @@
 //! Black-box test run: one `wrangler dev` for all tests, each test a libtest-mimic trial.
 
 mod accounts;
+mod admin;
+mod api_keys;
 mod assets;
 mod health;
+mod payments;
 mod routing;
 mod scheduled;
 mod throttle;
 mod tokens;
+mod vault;
 mod websocket;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use auronex_e2e::Server;
+use auronex_e2e::{standins, Server};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 pub type Test = (&'static str, fn(&Server));
@@ -28,10 +32,17 @@ fn main() {
         accounts::TESTS,
         tokens::TESTS,
         throttle::TESTS,
+        api_keys::TESTS,
+        admin::TESTS,
+        payments::TESTS,
+        vault::TESTS,
     ]
     .concat();
     let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    let server = Arc::new(if wanted && !args.list { Some(Server::start(&[])) } else { None });
+    // The outside services the Worker calls are local stand-ins (tests never reach the internet).
+    let vars = standins().vars();
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+    let server = Arc::new(if wanted && !args.list { Some(Server::start(&vars)) } else { None });
     let trials = tests
         .into_iter()
         .map(|(name, test)| {

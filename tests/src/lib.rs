@@ -4,7 +4,9 @@
 mod accounts;
 mod client;
 mod server;
+pub mod standins;
 
-pub use accounts::{sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
+pub use accounts::{admin_token, sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 pub use client::{Client, Reply};
 pub use server::Server;
+pub use standins::standins;

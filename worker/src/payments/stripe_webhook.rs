@@ -41,6 +41,12 @@ async fn checkout_paid(db: &D1Database, session: Session, now: &str) -> worker::
         log("stripe_checkout_ignored", serde_json::json!({"session": session.id, "why": "unknown user"}));
         return Ok(());
     }
+    if let Some(id) = session.subscription.as_deref() {
+        if ended(db, id).await? {
+            log("stripe_checkout_ignored", serde_json::json!({"session": session.id, "why": "subscription ended"}));
+            return Ok(());
+        }
+    }
     let amount = from_cents(session.amount_total.unwrap_or(0));
     let currency = session.currency.as_deref().unwrap_or("usd").to_ascii_uppercase();
     let payment = repo::NewPayment {
@@ -70,6 +76,12 @@ async fn checkout_paid(db: &D1Database, session: Session, now: &str) -> worker::
     repo::upsert_subscription(db, update).await?;
     plans::set_plan(db, user_id, plan, now).await?;
     Ok(())
+}
+
+/// Whether our record says this Stripe subscription has ended (canceled is final at Stripe).
+async fn ended(db: &D1Database, subscription_id: &str) -> worker::Result<bool> {
+    let row = repo::find_by_stripe_subscription(db, subscription_id).await?;
+    Ok(row.is_some_and(|row| row.status == "canceled"))
 }
 
 /// The user a Stripe subscription belongs to: our record of it, else its metadata as long as
@@ -108,6 +120,14 @@ async fn subscription_changed(db: &D1Database, subscription: Subscription, now: 
         log("stripe_subscription_ignored", serde_json::json!({"subscription": subscription.id}));
         return Ok(());
     };
+    if row.status == "canceled" && row.stripe_subscription_id.as_deref() == Some(subscription.id.as_str()) {
+        // Canceled is final at Stripe; anything later about it is an older event arriving late.
+        log(
+            "stripe_subscription_ignored",
+            serde_json::json!({"subscription": subscription.id, "why": "already ended"}),
+        );
+        return Ok(());
+    }
     let plan = subscription.metadata.get("plan").and_then(|plan| plans::paid(plan)).or_else(|| plans::paid(&row.plan));
     let Some(plan) = plan else { return Ok(()) };
     let (status, new_plan) = match standing(&subscription.status) {
