@@ -140,7 +140,11 @@ fn deactivation_ends_sessions(server: &Server) {
     assert_eq!(refresh.status, 401);
     let login =
         server.client().post_json("/api/auth/login", &json!({"email": account.email, "password": account.password}));
-    assert_eq!((login.status, login.error_code().as_str()), (403, "account_disabled"), "an inactive account cannot log in");
+    assert_eq!(
+        (login.status, login.error_code().as_str()),
+        (403, "account_disabled"),
+        "an inactive account cannot log in"
+    );
     assert_eq!(admin.patch_json(&path, &json!({"is_active": true})).status, 200);
     let login =
         server.client().post_json("/api/auth/login", &json!({"email": account.email, "password": account.password}));
