@@ -121,6 +121,9 @@ fn binance_test_is_signed_and_reports_balances(server: &Server) {
     assert!(
         !sent.query.contains(binance::SECRET_KEY) && !sent.headers.iter().any(|(_, v)| v.contains(binance::SECRET_KEY))
     );
+    let again = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+    assert_eq!((again.status, again.error_code().as_str()), (429, "rate_limited"), "tests of one key are spaced");
+    assert!(again.header("retry-after").is_some());
     let listed = client.get("/api/api-keys").json();
     assert_eq!(listed[0]["last_test_ok"], true);
     assert!(listed[0]["last_tested_at"].is_string());

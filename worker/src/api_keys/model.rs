@@ -12,6 +12,8 @@ pub const EXCHANGES: &[&str] =
 /// Venues whose API keys come with a passphrase chosen at creation.
 const NEEDS_PASSPHRASE: &[&str] = &["okx", "kucoin", "coinbase"];
 pub const MAX_KEYS_PER_USER: usize = 25;
+/// Least time between two tests of one key.
+pub const TEST_INTERVAL_MS: i64 = 3_000;
 const LABEL_MAX_CHARS: usize = 50;
 
 #[derive(Deserialize)]
@@ -93,6 +95,13 @@ pub fn hint(api_key: &str) -> String {
         let tail: String = chars[chars.len().saturating_sub(2)..].iter().collect();
         format!("...{tail}")
     }
+}
+
+/// Seconds to wait before this key may be tested again, if any.
+pub fn test_cooldown(last_tested_at: Option<&str>, now_ms: i64) -> Option<u64> {
+    let last = chrono::DateTime::parse_from_rfc3339(last_tested_at?).ok()?.timestamp_millis();
+    let left = last + TEST_INTERVAL_MS - now_ms;
+    (left > 0).then(|| ((left + 999) / 1000) as u64)
 }
 
 /// Venue credentials are printable ASCII without spaces; the lengths cover every venue's
@@ -183,6 +192,17 @@ mod tests {
             let error = validate(case).err().expect("refused");
             assert_eq!((error.status, error.field.as_deref()), (422, Some(field)));
         }
+    }
+
+    #[test]
+    fn tests_of_one_key_are_spaced() {
+        let at = "2026-11-23T08:00:00.000Z";
+        let then = 1_795_420_800_000;
+        assert_eq!(test_cooldown(Some(at), then + 500), Some(3));
+        assert_eq!(test_cooldown(Some(at), then + 2_500), Some(1));
+        assert_eq!(test_cooldown(Some(at), then + 3_000), None);
+        assert_eq!(test_cooldown(None, then), None);
+        assert_eq!(test_cooldown(Some("garbage"), then), None);
     }
 
     #[test]

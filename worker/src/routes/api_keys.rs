@@ -66,6 +66,10 @@ pub async fn test(ctx: Ctx) -> ApiResult<Response> {
     let id = ctx.params.get("id").cloned().unwrap_or_default();
     let db = ctx.env.d1("DB")?;
     let row = repo::find_for_user(&db, &caller.user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    if let Some(wait) = model::test_cooldown(row.last_tested_at.as_deref(), clock::now_ms()) {
+        // Each test costs request weight at the venue against this server's address.
+        return Err(ApiError::too_many_requests(wait));
+    }
     let ring = vault::keyring(&ctx.env)?;
     let sealed = Sealed { key_id: row.key_id.clone(), blob: row.sealed.clone() };
     let binding = Binding { user_id: &row.user_id, row_id: &row.id };

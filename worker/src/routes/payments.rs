@@ -17,6 +17,10 @@ use crate::payments::stripe::{self, CheckoutOrder, CreatedSession, SignatureErro
 use crate::payments::{mercadopago, pix, plans, provider_failed, repo, stripe_events, stripe_webhook, unavailable};
 use crate::users::Plan;
 
+/// Stripe and Mercado Pago events are small, but an invoice with many lines can pass 64 KiB;
+/// refusing one would make the provider retry it for days.
+const WEBHOOK_MAX_BYTES: usize = 512 * 1024;
+
 #[derive(Deserialize)]
 struct PlanRequest {
     plan: String,
@@ -90,7 +94,7 @@ pub async fn stripe_webhook(mut ctx: Ctx) -> ApiResult<Response> {
     let secret = config::optional(&ctx.env, "STRIPE_WEBHOOK_SECRET")
         .ok_or_else(|| unavailable("Stripe webhooks", "STRIPE_WEBHOOK_SECRET"))?;
     let header = ctx.req.headers().get("stripe-signature")?.unwrap_or_default();
-    let payload = body::read_limited(&mut ctx.req).await?;
+    let payload = body::read_up_to(&mut ctx.req, WEBHOOK_MAX_BYTES).await?;
     stripe::verify_signature(&header, &payload, &secret, clock::now_ms() / 1000).map_err(|error| match error {
         SignatureError::Stale => ApiError::bad_request("stale_signature", "the signature's timestamp is too old"),
         SignatureError::Malformed | SignatureError::Mismatch => {
@@ -144,7 +148,7 @@ pub async fn pix_webhook(mut ctx: Ctx) -> ApiResult<Response> {
     let query = |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
     let signature = ctx.req.headers().get("x-signature")?.unwrap_or_default();
     let request_id = ctx.req.headers().get("x-request-id")?;
-    let payload = body::read_limited(&mut ctx.req).await?;
+    let payload = body::read_up_to(&mut ctx.req, WEBHOOK_MAX_BYTES).await?;
     let notification: Option<Notification> = serde_json::from_slice(&payload).ok();
     let body_id = notification.as_ref().and_then(|n| n.data.as_ref()?.id.as_ref()).map(|id| match id {
         serde_json::Value::String(text) => text.clone(),
