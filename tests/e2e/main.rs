@@ -1,60 +1,91 @@
-//! Black-box test run: one `wrangler dev` for all tests, each test a libtest-mimic trial.
+//! Black-box test run: each test a libtest-mimic trial against a running `wrangler dev`.
+//! Two servers, because two groups of tests need `BINANCE_API_URL` to point at different
+//! local stand-ins: the exchange simulator (market data, everything else) and the
+//! recorded-request stand-ins of Binance's private API, Stripe and Mercado Pago.
 
 mod accounts;
+mod admin;
+mod api_keys;
 mod assets;
 mod copier;
 mod health;
 mod market;
 mod market_outage;
+mod payments;
 mod routing;
 mod scheduled;
 mod throttle;
 mod tokens;
+mod vault;
 mod websocket;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use auronex_e2e::{Server, Simulator};
+use auronex_e2e::{standins, Server, Simulator};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 pub type Test = (&'static str, fn(&Server));
 
+/// A server (and the simulator it talks to, if any) started the first time one of its tests runs.
+struct Lazy {
+    start: fn() -> (Server, Option<Simulator>),
+    server: OnceLock<(Server, Option<Simulator>)>,
+}
+
+impl Lazy {
+    fn get(&self) -> &Server {
+        &self.server.get_or_init(self.start).0
+    }
+}
+
+fn with_simulator() -> (Server, Option<Simulator>) {
+    // Every market-data base URL points at a local simulator: no test reaches the internet.
+    let script = auronex_e2e::workspace_root().join("tests/data/sim_script.json");
+    let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
+    let vars = sim.worker_vars();
+    sim.share();
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    (Server::start(&vars), Some(sim))
+}
+
+fn with_service_standins() -> (Server, Option<Simulator>) {
+    let vars = standins().vars();
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+    (Server::start(&vars), None)
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let tests: Vec<Test> = [
-        health::TESTS,
-        routing::TESTS,
-        websocket::TESTS,
-        scheduled::TESTS,
-        assets::TESTS,
-        accounts::TESTS,
-        tokens::TESTS,
-        throttle::TESTS,
-        copier::TESTS,
-        market::TESTS,
-        market_outage::TESTS,
-    ]
-    .concat();
-    let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    // Every market-data base URL points at a local simulator: no test reaches the internet.
-    let sim = (wanted && !args.list).then(|| {
-        let script = auronex_e2e::workspace_root().join("tests/data/sim_script.json");
-        let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
-        sim.share();
-        sim
-    });
-    let server = Arc::new(sim.as_ref().map(|sim| {
-        let vars = sim.worker_vars();
-        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Server::start(&vars)
-    }));
-    let trials = tests
-        .into_iter()
-        .map(|(name, test)| {
-            let server = Arc::clone(&server);
-            Trial::test(name, move || {
-                let server = server.as_ref().as_ref().ok_or_else(|| Failed::from("server not started"))?;
+    let groups: Vec<(Vec<Test>, Arc<Lazy>)> = vec![
+        (
+            [
+                health::TESTS,
+                routing::TESTS,
+                websocket::TESTS,
+                scheduled::TESTS,
+                assets::TESTS,
+                accounts::TESTS,
+                tokens::TESTS,
+                throttle::TESTS,
+                copier::TESTS,
+                market::TESTS,
+                market_outage::TESTS,
+            ]
+            .concat(),
+            Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
+        ),
+        (
+            [api_keys::TESTS, admin::TESTS, payments::TESTS, vault::TESTS].concat(),
+            Arc::new(Lazy { start: with_service_standins, server: OnceLock::new() }),
+        ),
+    ];
+    let mut trials = Vec::new();
+    for (tests, lazy) in &groups {
+        for (name, test) in tests {
+            let (lazy, test) = (Arc::clone(lazy), *test);
+            trials.push(Trial::test(*name, move || {
+                let server = lazy.get();
                 catch_unwind(AssertUnwindSafe(|| test(server))).map_err(|panic| {
                     let message = panic
                         .downcast_ref::<String>()
@@ -63,21 +94,26 @@ fn main() {
                         .unwrap_or_else(|| "test panicked".into());
                     Failed::from(message)
                 })
-            })
-        })
-        .collect();
+            }));
+        }
+    }
     let conclusion = libtest_mimic::run(&args, trials);
     if conclusion.has_failed() {
-        if let Some(server) = server.as_ref() {
+        for (_, lazy) in &groups {
+            let Some((server, _)) = lazy.server.get() else { continue };
             let log = server.log();
-            let tail: Vec<&str> = log.lines().rev().take(80).collect();
-            eprintln!("--- last lines of the wrangler dev log ---");
+            let tail: Vec<&str> = log.lines().rev().take(60).collect();
+            eprintln!("--- last lines of the wrangler dev log ({}) ---", server.base_url);
             for line in tail.into_iter().rev() {
                 eprintln!("{line}");
             }
         }
     }
-    drop(server);
-    drop(sim);
+    // Servers and simulators live in OnceLocks that are never dropped: stop them explicitly.
+    for (_, lazy) in groups {
+        if let Some(lazy) = Arc::into_inner(lazy) {
+            drop(lazy.server.into_inner());
+        }
+    }
     conclusion.exit();
 }

@@ -61,3 +61,10 @@ pub fn sign_token(secret: &str, header: &Value, claims: &Value) -> String {
     mac.update(signing_input.as_bytes());
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
 }
+
+/// An access token for the bootstrap admin (the first login creates the account).
+pub fn admin_token(client: &Client) -> String {
+    let reply = client.post_json("/api/auth/login", &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}));
+    assert_eq!(reply.status, 200, "bootstrap admin login: {}", reply.body);
+    reply.json()["access_token"].as_str().unwrap().to_string()
+}

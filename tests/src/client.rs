@@ -72,6 +72,18 @@ impl Client {
         self.send("POST", path, Some(body.to_string().into_bytes()), &[("content-type", "application/json")])
     }
 
+    pub fn put_json(&self, path: &str, body: &Value) -> Reply {
+        self.send("PUT", path, Some(body.to_string().into_bytes()), &[("content-type", "application/json")])
+    }
+
+    pub fn patch_json(&self, path: &str, body: &Value) -> Reply {
+        self.send("PATCH", path, Some(body.to_string().into_bytes()), &[("content-type", "application/json")])
+    }
+
+    pub fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None, &[])
+    }
+
     pub fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
         self.try_send(method, path, body, headers).unwrap_or_else(|| panic!("{method} {path}: no HTTP answer"))
     }

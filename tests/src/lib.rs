@@ -6,10 +6,12 @@ mod client;
 mod server;
 mod simulator;
 mod socket;
+pub mod standins;
 
-pub use accounts::{sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
+pub use accounts::{admin_token, sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 pub use client::{Client, Reply};
 
 pub use server::{workspace_root, Server};
 pub use simulator::{SimClient, Simulator};
 pub use socket::Socket;
+pub use standins::standins;

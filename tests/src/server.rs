@@ -13,7 +13,8 @@ pub struct Server {
     pub base_url: String,
     pub port: u16,
     log_path: PathBuf,
-    _state: TempDir,
+    persist: PathBuf,
+    _state: Option<TempDir>,
 }
 
 /// Vars every test server gets; secrets are test-only values, never real ones.
@@ -50,12 +51,25 @@ fn wrangler(root: &Path) -> Command {
 }
 
 impl Server {
-    /// Starts a fresh server with `extra_vars` on top of the test defaults.
+    /// Starts a fresh server with `extra_vars` on top of the test defaults (a var given in both
+    /// takes the `extra_vars` value).
     pub fn start(extra_vars: &[(&str, &str)]) -> Server {
+        let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
+        let dir = state.path().to_path_buf();
+        Server::launch(&dir, Some(state), extra_vars)
+    }
+
+    /// Starts a server on the state kept in `dir` (created when missing), which outlives it:
+    /// a second server started on the same `dir` sees the first one's data (restarts, key
+    /// rotation).
+    pub fn start_in(dir: &Path, extra_vars: &[(&str, &str)]) -> Server {
+        Server::launch(dir, None, extra_vars)
+    }
+
+    fn launch(dir: &Path, owned: Option<TempDir>, extra_vars: &[(&str, &str)]) -> Server {
         let root = workspace_root();
         assert!(root.join("worker/build/index.js").exists(), "the worker is not built: run `make build` first");
-        let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
-        let persist = state.path().join("state");
+        let persist = dir.join("state");
 
         let migrate = wrangler(&root)
             .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
@@ -71,7 +85,7 @@ impl Server {
         );
 
         let port = free_port();
-        let log_path = state.path().join("wrangler.log");
+        let log_path = dir.join(format!("wrangler-{port}.log"));
         let log = File::create(&log_path).expect("create log");
         let mut command = wrangler(&root);
         command
@@ -81,15 +95,45 @@ impl Server {
             .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&persist);
-        for (key, value) in TEST_VARS.iter().chain(extra_vars) {
+        let defaults = TEST_VARS.iter().filter(|(key, _)| !extra_vars.iter().any(|(extra, _)| extra == key));
+        for (key, value) in defaults.chain(extra_vars) {
             command.args(["--var", &format!("{key}:{value}")]);
         }
         use std::os::unix::process::CommandExt;
         command.process_group(0).stdin(Stdio::null()).stdout(log.try_clone().expect("clone log")).stderr(log);
         let child = command.spawn().expect("spawn wrangler dev");
-        let mut server = Server { child, base_url: format!("http://127.0.0.1:{port}"), port, log_path, _state: state };
+        let base_url = format!("http://127.0.0.1:{port}");
+        let mut server = Server { child, base_url, port, log_path, persist, _state: owned };
         server.wait_until_healthy(Duration::from_secs(120));
         server
+    }
+
+    /// Runs SQL against this server's local D1 (`wrangler d1 execute --local`), the way an
+    /// operator would, and returns the rows of each statement. For tests that must look at or
+    /// tamper with what is stored, never through the API.
+    pub fn d1(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
+        let output = wrangler(&workspace_root())
+            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+            .arg(&self.persist)
+            .args(["--command", sql])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run wrangler d1 execute");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "d1 execute failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        let statements: Vec<serde_json::Value> =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("d1 execute output is not JSON ({e}): {stdout}"));
+        statements.iter().map(|s| s["results"].as_array().cloned().unwrap_or_default()).collect()
+    }
+
+    /// The `--persist-to` directory: wrangler's local state, the D1 SQLite files included.
+    pub fn persist_dir(&self) -> &Path {
+        &self.persist
+    }
+
+    /// The rows of a single query.
+    pub fn d1_rows(&self, sql: &str) -> Vec<serde_json::Value> {
+        self.d1(sql).pop().unwrap_or_default()
     }
 
     fn wait_until_healthy(&mut self, limit: Duration) {
@@ -119,7 +163,7 @@ impl Server {
     pub fn d1_execute(&self, sql: &str) {
         let output = wrangler(&workspace_root())
             .args(["d1", "execute", "DB", "--local", "--persist-to"])
-            .arg(self._state.path().join("state"))
+            .arg(&self.persist)
             .args(["--command", sql])
             .stdin(Stdio::null())
             .output()

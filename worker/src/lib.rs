@@ -1,16 +1,22 @@
 //! Worker entry points: thin `#[event]` handlers that hand over to the app and the tick.
 
+mod admin;
+mod api_keys;
 mod app;
 mod auth;
 mod clock;
 mod config;
 mod copier;
 mod crypto;
+mod db;
 mod http;
 pub mod market;
+mod payments;
 mod routes;
 mod tick;
 mod users;
+mod vault;
+mod venues;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 

@@ -18,7 +18,6 @@ use crate::users::{repo, Role, User};
 /// The authenticated caller of a request.
 pub struct Caller {
     pub user: User,
-    pub session_id: String,
 }
 
 impl Caller {
@@ -57,7 +56,7 @@ pub async fn authenticate_token(ctx: &Ctx, token: Option<String>) -> ApiResult<C
         .await?
         .filter(User::is_active)
         .ok_or_else(|| ApiError::unauthorized("session ended; log in again"))?;
-    Ok(Caller { user, session_id: claims.sid })
+    Ok(Caller { user })
 }
 
 pub async fn authenticate(ctx: &Ctx) -> ApiResult<Caller> {

@@ -11,16 +11,22 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reads the raw body, refusing it (413) when it is larger than `MAX_BODY_BYTES`.
 pub async fn read_limited(req: &mut Request) -> ApiResult<Vec<u8>> {
+    read_up_to(req, MAX_BODY_BYTES).await
+}
+
+/// Reads the raw body, refusing it (413) when it is larger than `limit` bytes (webhooks from
+/// payment providers may carry larger documents than our own clients send).
+pub async fn read_up_to(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     let declared = req.headers().get("content-length").ok().flatten();
     if let Some(length) = declared.and_then(|value| value.trim().parse::<u64>().ok()) {
-        if length > MAX_BODY_BYTES as u64 {
-            return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+        if length > limit as u64 {
+            return Err(ApiError::payload_too_large(limit));
         }
     }
     let bytes =
         req.bytes().await.map_err(|_| ApiError::bad_request("unreadable_body", "request body could not be read"))?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    if bytes.len() > limit {
+        return Err(ApiError::payload_too_large(limit));
     }
     Ok(bytes)
 }

@@ -3,6 +3,7 @@
 pub mod body;
 pub mod cors;
 pub mod error;
+pub mod outbound;
 pub mod router;
 
 pub use error::{ApiError, ApiResult};

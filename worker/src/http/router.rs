@@ -45,6 +45,7 @@ impl<H> Router<H> {
         self
     }
 
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn routes(&self) -> impl Iterator<Item = &Route<H>> {
         self.routes.iter()
     }

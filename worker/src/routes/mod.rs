@@ -1,6 +1,8 @@
 //! The route table: every path the Worker answers, in one place. The OpenAPI document must
 //! list each of them (tested below).
 
+mod admin;
+mod api_keys;
 mod auth;
 mod copier;
 mod cotacao;
@@ -9,6 +11,7 @@ mod health;
 mod market;
 mod market_params;
 mod openapi;
+mod payments;
 mod signals;
 mod users;
 mod ws;
@@ -54,6 +57,25 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
         .route("GET", "/api/market/quotes", handler!(market::quotes))
         .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
+        // exchange API keys
+        .route("GET", "/api/api-keys", handler!(api_keys::list))
+        .route("POST", "/api/api-keys", handler!(api_keys::create))
+        .route("DELETE", "/api/api-keys/{id}", handler!(api_keys::delete))
+        .route("POST", "/api/api-keys/{id}/test", handler!(api_keys::test))
+        // admin back office (bots: GET /api/admin/bots/all, DELETE /api/admin/bots/{id} and
+        // PATCH /api/admin/bots/{id}/toggle arrive with the bots table)
+        .route("GET", "/api/admin/users", handler!(admin::list_users))
+        .route("PATCH", "/api/admin/users/{id}", handler!(admin::update_user))
+        .route("GET", "/api/admin/payments", handler!(admin::list_payments))
+        .route("GET", "/api/admin/settings", handler!(admin::get_settings))
+        .route("PUT", "/api/admin/settings", handler!(admin::put_settings))
+        .route("GET", "/api/admin/audit", handler!(admin::list_audit))
+        .route("POST", "/api/admin/vault/rotate", handler!(admin::rotate_vault))
+        // payments
+        .route("POST", "/api/payments/create-checkout", handler!(payments::create_checkout))
+        .route("POST", "/api/payments/webhook", handler!(payments::stripe_webhook))
+        .route("POST", "/api/payments/pix/create", handler!(payments::pix_create))
+        .route("POST", "/api/payments/pix/webhook", handler!(payments::pix_webhook))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use worker::D1Database;
 use super::{Plan, Role, User};
 use crate::auth::password::StoredPassword;
 
-const COLUMNS: &str = "id, email, password_hash, password_salt, password_iterations, first_name, last_name, \
+pub(crate) const COLUMNS: &str =
+    "id, email, password_hash, password_salt, password_iterations, first_name, last_name, \
                        role, plan, is_active, created_at";
 
 pub struct NewUser<'a> {

@@ -1,0 +1,233 @@
+//! The API key vault end to end: keys go in, only hints come out, another user's key is 404,
+//! the rows in D1 hold no plain text, a ciphertext moved to another row does not decrypt, and
+//! the key test makes a correctly signed Binance request (checked by the stand-in).
+
+use std::path::Path;
+
+use auronex_e2e::standins::binance;
+use auronex_e2e::{standins, Account, Server};
+use serde_json::{json, Value};
+
+pub const TESTS: &[crate::Test] = &[
+    ("api_keys::store_list_delete_show_only_hints", store_list_delete_show_only_hints),
+    ("api_keys::another_users_key_is_404", another_users_key_is_404),
+    ("api_keys::bad_input_and_no_token", bad_input_and_no_token),
+    ("api_keys::binance_test_is_signed_and_reports_balances", binance_test_is_signed_and_reports_balances),
+    ("api_keys::venue_refusals_in_plain_words", venue_refusals_in_plain_words),
+    ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
+    ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
+];
+
+pub fn binance_key(secret: &str) -> Value {
+    json!({"exchange": "binance", "api_key": binance::API_KEY, "secret_key": secret, "label": "main", "is_testnet": false})
+}
+
+pub fn store(server: &Server, account: &Account, body: &Value) -> Value {
+    let reply = server.client().with_token(&account.access_token).post_json("/api/api-keys", body);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()
+}
+
+fn store_list_delete_show_only_hints(server: &Server) {
+    let account = Account::register(&server.client(), "keys");
+    let client = server.client().with_token(&account.access_token);
+    let created = store(server, &account, &binance_key(binance::SECRET_KEY));
+    assert_eq!(created["key_hint"], "e2eB...AbCd");
+    assert_eq!((created["exchange"].as_str(), created["label"].as_str()), (Some("binance"), Some("main")));
+    assert_eq!((created["is_testnet"].as_bool(), created["is_active"].as_bool()), (Some(false), Some(true)));
+    let listed = client.get("/api/api-keys/");
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json().as_array().unwrap().len(), 1);
+    for body in [created.to_string(), listed.body.clone()] {
+        assert!(!body.contains(binance::API_KEY) && !body.contains(binance::SECRET_KEY), "a credential left: {body}");
+        assert!(!body.contains("sealed") && !body.contains("key_id"), "{body}");
+    }
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(client.delete(&format!("/api/api-keys/{id}")).status, 204);
+    assert_eq!(client.get("/api/api-keys").json(), json!([]));
+    assert_eq!(client.delete(&format!("/api/api-keys/{id}")).status, 404);
+}
+
+fn another_users_key_is_404(server: &Server) {
+    let owner = Account::register(&server.client(), "owner");
+    let other = Account::register(&server.client(), "other");
+    let id = store(server, &owner, &binance_key(binance::SECRET_KEY))["id"].as_str().unwrap().to_string();
+    let intruder = server.client().with_token(&other.access_token);
+    assert_eq!(intruder.get("/api/api-keys").json(), json!([]));
+    for reply in [
+        intruder.delete(&format!("/api/api-keys/{id}")),
+        intruder.post_json(&format!("/api/api-keys/{id}/test"), &json!({})),
+    ] {
+        assert_eq!(reply.status, 404, "{}", reply.body);
+        assert_eq!(reply.error_code(), "not_found");
+    }
+    let list = server.client().with_token(&owner.access_token).get("/api/api-keys").json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "the owner's key is untouched");
+}
+
+fn bad_input_and_no_token(server: &Server) {
+    let anonymous = server.client();
+    assert_eq!(anonymous.get("/api/api-keys").status, 401);
+    assert_eq!(anonymous.post_json("/api/api-keys", &binance_key("whatever-secret")).status, 401);
+    assert_eq!(anonymous.delete("/api/api-keys/x").status, 401);
+    assert_eq!(anonymous.post_json("/api/api-keys/x/test", &json!({})).status, 401);
+    let account = Account::register(&server.client(), "keysval");
+    let client = server.client().with_token(&account.access_token);
+    let cases = [
+        (json!({"exchange": "nasdaq", "api_key": "abcdefghijkl", "secret_key": "secretsecret"}), "exchange"),
+        (json!({"exchange": "binance", "api_key": "short", "secret_key": "secretsecret"}), "api_key"),
+        (json!({"exchange": "binance", "api_key": "abcdefghijkl", "secret_key": "has spaces in it"}), "secret_key"),
+        (json!({"exchange": "okx", "api_key": "abcdefghijkl", "secret_key": "secretsecret"}), "passphrase"),
+        (json!({"exchange": "binance", "api_key": "abcdefghijkl"}), "secret_key"),
+        (json!({"exchange": "binance", "api_key": 42, "secret_key": "secretsecret"}), "api_key"),
+        (
+            json!({"exchange": "binance", "api_key": "abcdefghijkl", "secret_key": "secretsecret", "is_testnet": "yes"}),
+            "is_testnet",
+        ),
+    ];
+    for (body, field) in cases {
+        let reply = client.post_json("/api/api-keys", &body);
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        assert_eq!(reply.json()["error"]["field"], field, "{body}");
+    }
+    let malformed =
+        client.send("POST", "/api/api-keys", Some(b"{\"exchange\":".to_vec()), &[("content-type", "application/json")]);
+    assert_eq!((malformed.status, malformed.error_code().as_str()), (400, "malformed_json"));
+    assert_eq!(client.get("/api/api-keys").json(), json!([]), "nothing stored by refused requests");
+}
+
+fn binance_test_is_signed_and_reports_balances(server: &Server) {
+    let account = Account::register(&server.client(), "keytest");
+    let id = store(server, &account, &binance_key(binance::SECRET_KEY))["id"].as_str().unwrap().to_string();
+    let client = server.client().with_token(&account.access_token);
+    let reply = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let result = reply.json();
+    assert_eq!(result["ok"], true, "{result}");
+    let assets: Vec<&str> =
+        result["balances"].as_array().unwrap().iter().map(|b| b["asset"].as_str().unwrap()).collect();
+    assert_eq!(assets, ["BTC", "LTC"]);
+    assert_eq!(result["balances"][0]["free"], 4_723_846.892_081_29);
+    // What reached "Binance": the key in X-MBX-APIKEY, a signed query, no secret anywhere.
+    let sent = standins()
+        .received("binance", |r| r.path == "/api/v3/account")
+        .into_iter()
+        .rev()
+        .find(|r| r.header("x-mbx-apikey") == Some(binance::API_KEY))
+        .expect("the stand-in saw the request");
+    let (signed, signature) = sent.query.rsplit_once("&signature=").unwrap();
+    assert!(signed.contains("recvWindow=5000") && signed.contains("timestamp="), "{}", sent.query);
+    assert_eq!(signature.len(), 64);
+    assert!(
+        !sent.query.contains(binance::SECRET_KEY) && !sent.headers.iter().any(|(_, v)| v.contains(binance::SECRET_KEY))
+    );
+    let again = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+    assert_eq!((again.status, again.error_code().as_str()), (429, "rate_limited"), "tests of one key are spaced");
+    assert!(again.header("retry-after").is_some());
+    let listed = client.get("/api/api-keys").json();
+    assert_eq!(listed[0]["last_test_ok"], true);
+    assert!(listed[0]["last_tested_at"].is_string());
+}
+
+fn venue_refusals_in_plain_words(server: &Server) {
+    let account = Account::register(&server.client(), "keyrefused");
+    let client = server.client().with_token(&account.access_token);
+    let test = |body: Value| {
+        let id = store(server, &account, &body)["id"].as_str().unwrap().to_string();
+        let reply = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()
+    };
+    let wrong_secret = test(binance_key("not-the-right-secret-0000"));
+    assert_eq!(wrong_secret["ok"], false);
+    assert!(wrong_secret["message"].as_str().unwrap().contains("secret key does not belong"), "{wrong_secret}");
+    let mut unknown = binance_key(binance::SECRET_KEY);
+    unknown["api_key"] = "unknownBinanceKey000000000000".into();
+    let unknown = test(unknown);
+    assert!(unknown["message"].as_str().unwrap().contains("whitelist"), "{unknown}");
+    let mut testnet = binance_key(binance::SECRET_KEY);
+    testnet["is_testnet"] = true.into();
+    let before = standins().received("binance-testnet", |_| true).len();
+    assert_eq!(test(testnet)["ok"], true);
+    assert_eq!(standins().received("binance-testnet", |_| true).len(), before + 1, "testnet keys go to the testnet");
+    let kraken = test(json!({"exchange": "kraken", "api_key": "krakenkey0000", "secret_key": "krakensecret00"}));
+    assert_eq!(kraken["ok"], false);
+    assert!(kraken["message"].as_str().unwrap().contains("cannot test kraken"), "{kraken}");
+}
+
+/// Every file of the local D1 (database, WAL, journal) as bytes.
+fn d1_bytes(persist: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut stack = vec![persist.join("v3/d1")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(content) = std::fs::read(&path) {
+                bytes.extend(content);
+            }
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}
+
+fn keys_never_stored_in_plain_text(server: &Server) {
+    let account = Account::register(&server.client(), "plaintext");
+    let secret = format!("DistinctSecret{}x{}", std::process::id(), account.id());
+    let passphrase = format!("DistinctPassphrase{}", std::process::id());
+    let api_key = format!("DistinctApiKey{}", account.id());
+    let body = json!({"exchange": "okx", "api_key": api_key, "secret_key": secret, "passphrase": passphrase});
+    store(server, &account, &body);
+    let rows = server.d1_rows(&format!("SELECT * FROM api_keys WHERE user_id = '{}'", account.id()));
+    assert_eq!(rows.len(), 1);
+    let row = rows[0].to_string();
+    for plain in [&api_key, &secret, &passphrase] {
+        assert!(!row.contains(plain.as_str()), "{plain} is in the row: {row}");
+    }
+    assert_eq!(rows[0]["key_hint"], format!("{}...{}", &api_key[..4], &api_key[api_key.len() - 4..]));
+    assert_eq!(rows[0]["key_id"].as_str().unwrap().len(), 16);
+    assert!(rows[0]["sealed"].as_str().unwrap().len() > 60);
+    let bytes = d1_bytes(server.persist_dir());
+    assert!(contains(&bytes, account.id()), "the scan reads the database files");
+    for plain in [&api_key, &secret, &passphrase] {
+        assert!(!contains(&bytes, plain), "{plain} is somewhere in the D1 files");
+    }
+    let log = server.log();
+    assert!(
+        !log.contains(&secret) && !log.contains(&passphrase) && !log.contains(&api_key),
+        "a credential reached the log"
+    );
+}
+
+fn ciphertext_moved_to_another_row_does_not_decrypt(server: &Server) {
+    let ana = Account::register(&server.client(), "ana");
+    let bob = Account::register(&server.client(), "bob");
+    let ana_key = store(server, &ana, &binance_key(binance::SECRET_KEY))["id"].as_str().unwrap().to_string();
+    let ana_other = store(server, &ana, &binance_key("another-secret-of-ana"))["id"].as_str().unwrap().to_string();
+    let bob_key = store(server, &bob, &binance_key("bobs-own-secret-000"))["id"].as_str().unwrap().to_string();
+    // Bob's row and Ana's second row get Ana's first ciphertext, as an attacker with write
+    // access to the database (but not the master key) might try.
+    let copy = |to: &str| {
+        format!(
+            "UPDATE api_keys SET sealed = (SELECT sealed FROM api_keys WHERE id = '{ana_key}'), \
+             key_id = (SELECT key_id FROM api_keys WHERE id = '{ana_key}') WHERE id = '{to}'"
+        )
+    };
+    server.d1(&format!("{}; {}", copy(&bob_key), copy(&ana_other)));
+    for (account, id) in [(&bob, &bob_key), (&ana, &ana_other)] {
+        let reply = server
+            .client()
+            .with_token(&account.access_token)
+            .post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert_eq!(reply.error_code(), "key_unreadable");
+    }
+    let reply =
+        server.client().with_token(&ana.access_token).post_json(&format!("/api/api-keys/{ana_key}/test"), &json!({}));
+    assert_eq!(reply.json()["ok"], true, "the original still opens: {}", reply.body);
+}

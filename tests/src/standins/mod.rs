@@ -1,0 +1,184 @@
+//! Local stand-ins for the outside services the Worker calls (Binance, Stripe, Mercado Pago):
+//! one small HTTP server in the test process, each service under its own path prefix, speaking
+//! the real formats and recording every request so tests can assert on exactly what was sent.
+//! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
+
+pub mod binance;
+pub mod mercadopago;
+pub mod stripe;
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// One request a stand-in received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// The path without the service prefix, e.g. `/v1/checkout/sessions`.
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    /// The decoded `application/x-www-form-urlencoded` body (Stripe) or query as pairs.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url_decode_pairs(&self.body)
+    }
+
+    pub fn form_value(&self, key: &str) -> Option<String> {
+        self.form().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub fn url_decode_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escaped) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: serde_json::Value) -> Reply {
+        Reply { status, body: body.to_string() }
+    }
+}
+
+/// The running stand-ins, shared by every test in the process.
+pub struct StandIns {
+    pub base_url: String,
+    requests: Arc<Mutex<Vec<(String, Recorded)>>>,
+    pub stripe: Arc<stripe::Stripe>,
+    pub mercadopago: Arc<mercadopago::MercadoPago>,
+}
+
+static STANDINS: OnceLock<StandIns> = OnceLock::new();
+
+/// Starts the stand-ins on first use.
+pub fn standins() -> &'static StandIns {
+    STANDINS.get_or_init(StandIns::start)
+}
+
+impl StandIns {
+    fn start() -> StandIns {
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind the stand-ins");
+        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stripe = Arc::new(stripe::Stripe::default());
+        let mercadopago = Arc::new(mercadopago::MercadoPago::default());
+        let (log, stripe_state, mp_state) = (Arc::clone(&requests), Arc::clone(&stripe), Arc::clone(&mercadopago));
+        std::thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                let mut body = String::new();
+                let _ = request.as_reader().read_to_string(&mut body);
+                let (path, query) = match request.url().split_once('?') {
+                    Some((path, query)) => (path.to_string(), query.to_string()),
+                    None => (request.url().to_string(), String::new()),
+                };
+                let (service, rest) = match path.trim_start_matches('/').split_once('/') {
+                    Some((service, rest)) => (service.to_string(), format!("/{rest}")),
+                    None => (path.trim_start_matches('/').to_string(), "/".to_string()),
+                };
+                let recorded = Recorded {
+                    method: request.method().as_str().to_string(),
+                    path: rest,
+                    query,
+                    headers: request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+                    body,
+                };
+                let reply = match service.as_str() {
+                    "binance" | "binance-testnet" => binance::handle(&recorded),
+                    "stripe" => stripe_state.handle(&recorded),
+                    "mercadopago" => mp_state.handle(&recorded),
+                    _ => Reply::json(404, serde_json::json!({"error": "no such stand-in"})),
+                };
+                log.lock().unwrap().push((service, recorded));
+                let header = tiny_http::Header::from_bytes("content-type", "application/json").unwrap();
+                let response =
+                    tiny_http::Response::from_string(reply.body).with_status_code(reply.status).with_header(header);
+                let _ = request.respond(response);
+            }
+        });
+        StandIns { base_url: format!("http://127.0.0.1:{port}"), requests, stripe, mercadopago }
+    }
+
+    /// The `--var`s that point the Worker at the stand-ins, with their test credentials.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let url = |service: &str| format!("{}/{service}", self.base_url);
+        vec![
+            ("BINANCE_API_URL".into(), url("binance")),
+            ("BINANCE_TESTNET_API_URL".into(), url("binance-testnet")),
+            ("STRIPE_API_URL".into(), url("stripe")),
+            ("STRIPE_SECRET_KEY".into(), stripe::SECRET_KEY.into()),
+            ("STRIPE_WEBHOOK_SECRET".into(), stripe::WEBHOOK_SECRET.into()),
+            ("MERCADOPAGO_API_URL".into(), url("mercadopago")),
+            ("MERCADOPAGO_ACCESS_TOKEN".into(), mercadopago::ACCESS_TOKEN.into()),
+            ("MERCADOPAGO_WEBHOOK_SECRET".into(), mercadopago::WEBHOOK_SECRET.into()),
+        ]
+    }
+
+    /// Every request `service` received that matches `predicate`, oldest first.
+    pub fn received(&self, service: &str, predicate: impl Fn(&Recorded) -> bool) -> Vec<Recorded> {
+        let log = self.requests.lock().unwrap();
+        log.iter().filter(|(s, r)| s == service && predicate(r)).map(|(_, r)| r.clone()).collect()
+    }
+
+    /// Waits until such a request arrives (the Worker calls out while answering, so it is
+    /// normally there already).
+    pub fn wait_for(&self, service: &str, limit: Duration, predicate: impl Fn(&Recorded) -> bool) -> Option<Recorded> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(found) = self.received(service, &predicate).pop() {
+                return Some(found);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
