@@ -142,7 +142,8 @@ impl Venue for Coinbase {
             venue_symbol: product(request)?,
             last,
             open: json::req_decimal("stats", &item, "open")?,
-            quote_volume: json::decimal(&item["volume"]).map(|volume| volume * last),
+            quote_volume: json::decimal(&item["volume"])
+                .and_then(|volume| volume.checked_mul(last)),
         }])
     }
 

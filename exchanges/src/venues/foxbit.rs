@@ -151,7 +151,8 @@ impl Venue for Foxbit {
                     venue_symbol: item["market_symbol"].as_str()?.to_string(),
                     last,
                     open: json::decimal(&rolling["open"])?,
-                    quote_volume: json::decimal(&rolling["volume"]).map(|volume| volume * last),
+                    quote_volume: json::decimal(&rolling["volume"])
+                        .and_then(|volume| volume.checked_mul(last)),
                 })
             })
             .collect())

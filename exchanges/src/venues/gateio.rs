@@ -135,8 +135,8 @@ impl Venue for Gateio {
                 let last = json::decimal(&item["last"])?;
                 // Gate publishes the 24h change in percent, not the open: open = last / (1 + pct/100).
                 let change = json::decimal(&item["change_percentage"])?;
-                let factor = Decimal::ONE + change / Decimal::ONE_HUNDRED;
-                let open = (!factor.is_zero()).then(|| (last / factor).round_dp(12))?;
+                let factor = Decimal::ONE.checked_add(change / Decimal::ONE_HUNDRED)?;
+                let open = last.checked_div(factor)?.round_dp(12);
                 Some(Ticker24h {
                     venue_symbol: item["currency_pair"].as_str()?.to_string(),
                     last,

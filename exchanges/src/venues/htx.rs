@@ -192,9 +192,7 @@ impl Venue for Htx {
             .iter()
             .map(|item| {
                 Ok(Candle {
-                    open_time_ms: json::int(&item["id"])
-                        .ok_or_else(|| VenueError::malformed("kline", "`id` missing"))?
-                        * 1000,
+                    open_time_ms: json::time_ms("kline", &item["id"], 1000)?,
                     open: field(item, "open")?,
                     high: field(item, "high")?,
                     low: field(item, "low")?,

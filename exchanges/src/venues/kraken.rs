@@ -181,7 +181,7 @@ impl Venue for Kraken {
                 // v[1] is the last-24h volume (base), p[1] its volume-weighted price.
                 let quote_volume = json::decimal(&item["v"][1])
                     .zip(json::decimal(&item["p"][1]))
-                    .map(|(volume, vwap)| volume * vwap);
+                    .and_then(|(volume, vwap)| volume.checked_mul(vwap));
                 Some(Ticker24h {
                     venue_symbol: key,
                     last: first(&item["c"])?,
@@ -336,6 +336,20 @@ mod tests {
             ErrorKind::RateLimited
         );
         assert_eq!(Kraken.classify_error(520, "").kind, ErrorKind::Transient);
+    }
+
+    #[test]
+    fn absurd_numbers_are_refused_not_panicked_on() {
+        let body = r#"{"error":[],"result":{"XXBTZUSD":{"a":["1","1","1"],"b":["1","1","1"],
+            "c":["79228162514264337593543950335","1"],"v":["1","79228162514264337593543950335"],
+            "p":["1","10"],"o":"0.0000000000000000000000000001"}}}"#;
+        let request = &Kraken.ticker_24h_requests(&[])[0];
+        let tickers = Kraken.parse_tickers_24h(request, body).unwrap();
+        assert_eq!(tickers[0].quote_volume, None, "the product overflows");
+        assert_eq!(tickers[0].change_pct(), None, "the change overflows");
+        let request = Kraken.candles_request("XXBTZUSD", Timeframe::M1, 1, 0);
+        let rows = r#"{"error":[],"result":{"XXBTZUSD":[[9223372036854775807,"1","1","1","1","1","1",1]]}}"#;
+        assert!(Kraken.parse_candles(&request, rows).is_err());
     }
 
     #[test]

@@ -144,7 +144,7 @@ impl Venue for Kucoin {
             .filter_map(|item| {
                 let last = json::decimal(&item["last"])?;
                 // KuCoin publishes the 24h change, not the open: open = last - changePrice.
-                let open = last - json::decimal(&item["changePrice"])?;
+                let open = last.checked_sub(json::decimal(&item["changePrice"])?)?;
                 Some(Ticker24h {
                     venue_symbol: item["symbol"].as_str()?.to_string(),
                     last,

@@ -99,10 +99,10 @@ impl Venue for MercadoBitcoin {
             // UDF: the price step is minmovement / pricescale.
             let tick = json::decimal(column(&value, "pricescale", i))
                 .filter(|scale| !scale.is_zero())
-                .map(|scale| {
+                .and_then(|scale| {
                     json::decimal(column(&value, "minmovement", i))
                         .unwrap_or(rust_decimal::Decimal::ONE)
-                        / scale
+                        .checked_div(scale)
                 });
             markets.push(Market {
                 symbol,
@@ -168,7 +168,7 @@ impl Venue for MercadoBitcoin {
                     last,
                     open: json::decimal(&item["open"])?,
                     // `vol` is the base volume; its value at the last price approximates turnover.
-                    quote_volume: json::decimal(&item["vol"]).map(|vol| vol * last),
+                    quote_volume: json::decimal(&item["vol"]).and_then(|vol| vol.checked_mul(last)),
                 })
             })
             .collect())
@@ -213,9 +213,7 @@ impl Venue for MercadoBitcoin {
         let mut candles = Vec::with_capacity(times.len());
         for (i, time) in times.iter().enumerate() {
             candles.push(Candle {
-                open_time_ms: json::int(time)
-                    .ok_or_else(|| VenueError::malformed("candles", "time"))?
-                    * 1000,
+                open_time_ms: json::time_ms("candles", time, 1000)?,
                 open: field("o", i)?,
                 high: field("h", i)?,
                 low: field("l", i)?,
