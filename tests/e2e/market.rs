@@ -35,6 +35,10 @@ pub const TESTS: &[crate::Test] = &[
         transient_upstream_errors_are_retried,
     ),
     (
+        "market::a_burst_of_cold_requests_makes_one_upstream_call",
+        a_burst_of_cold_requests_makes_one_upstream_call,
+    ),
+    (
         "market::top_gainers_lists_five_by_change",
         top_gainers_lists_five_by_change,
     ),
@@ -232,6 +236,25 @@ fn transient_upstream_errors_are_retried(server: &Server) {
         sim().count("/api/v3/klines?symbol=ETHUSDT&interval=5m&limit=100"),
         2,
         "one 503, then one successful retry"
+    );
+}
+
+/// Twenty clients asking at once for data nobody has fetched yet: the venue sees one request.
+fn a_burst_of_cold_requests_makes_one_upstream_call(server: &Server) {
+    let path = "/api/market/candles?exchange=binance&symbol=BTC/USDT&timeframe=1d&limit=30";
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..20)
+            .map(|_| scope.spawn(|| server.client().get(path).status))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("client thread"))
+            .collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(
+        sim().count("/api/v3/klines?symbol=BTCUSDT&interval=1d&limit=100"),
+        1
     );
 }
 

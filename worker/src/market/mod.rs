@@ -13,6 +13,7 @@ mod error;
 mod freshness;
 mod fx;
 mod gainers;
+mod inflight;
 mod quotes;
 mod throttle;
 mod upstream;
@@ -74,6 +75,7 @@ impl MarketData {
                     detail: format!("{url_var} is not configured"),
                 })?;
         Ok(Upstream {
+            env: &self.env,
             db: &self.db,
             venue: venue_name,
             base_url,
