@@ -3,6 +3,7 @@
 mod assets;
 mod health;
 mod market;
+mod market_cache;
 mod market_outage;
 mod routing;
 mod scheduled;
@@ -25,6 +26,7 @@ fn main() {
         scheduled::TESTS,
         assets::TESTS,
         market::TESTS,
+        market_cache::TESTS,
         market_outage::TESTS,
     ]
     .concat();

@@ -1,6 +1,7 @@
 //! One GET per URL at a time within this isolate: while a request is in flight, later callers
-//! for the same URL wait for its answer instead of sending their own, so a burst of requests
-//! at the moment a cache window expires costs the venue one request. Workers forbid touching
+//! for the same URL wait for its answer instead of sending their own (and for a second after,
+//! reuse it while the leader writes the cache), so a burst of requests at the moment a cache
+//! window expires costs the venue one request. Workers forbid touching
 //! another request's I/O, so only the finished answer (plain data) is shared: followers poll
 //! for it on their own timers. The GET has a timeout enforced with an abort signal.
 
@@ -14,6 +15,7 @@ use futures_util::future::{select, Either, LocalBoxFuture};
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
 use super::error::MarketError;
+use super::upstream::now_ms;
 
 /// Per-attempt limit; a slow venue is treated like an unreachable one.
 const TIMEOUT: Duration = Duration::from_secs(8);
@@ -40,13 +42,33 @@ pub enum Failure {
 pub type Admit = LocalBoxFuture<'static, Result<(), MarketError>>;
 
 type Outcome = Result<Rc<Answer>, Failure>;
-type Slot = Rc<RefCell<Option<Outcome>>>;
+
+/// One URL's request: its outcome once known, and when it became known.
+#[derive(Default)]
+struct State {
+    outcome: Option<Outcome>,
+    done_at_ms: i64,
+}
+
+impl State {
+    /// Only successful answers are handed on after the fact: a retry must really retry.
+    fn reusable(&self) -> bool {
+        matches!(&self.outcome, Some(Ok(answer)) if (200..300).contains(&answer.status))
+    }
+}
+
+type Slot = Rc<RefCell<State>>;
+
+/// How long a finished answer is still handed to callers who arrive late: it covers the gap
+/// between the answer and the leader's cache write, and is far below any freshness window.
+const REUSE_MS: i64 = 1_000;
 
 thread_local! {
     static IN_FLIGHT: RefCell<HashMap<String, Slot>> = RefCell::default();
 }
 
-/// Removes the leader's slot however the leader ends (answer, error or cancellation).
+/// Unregisters the leader's slot when it ends without a reusable answer (an error, or the
+/// leader's request being cancelled), so the next caller sends afresh.
 struct Leading {
     url: String,
     slot: Slot,
@@ -54,23 +76,37 @@ struct Leading {
 
 impl Drop for Leading {
     fn drop(&mut self) {
-        IN_FLIGHT.with(|map| {
-            let mut map = map.borrow_mut();
-            if map
-                .get(&self.url)
-                .is_some_and(|s| Rc::ptr_eq(s, &self.slot))
-            {
-                map.remove(&self.url);
-            }
-        });
+        if !self.slot.borrow().reusable() {
+            unregister(&self.url, &self.slot);
+        }
     }
 }
 
-/// GETs `url`, or waits for the identical request already in flight in this isolate.
+fn unregister(url: &str, slot: &Slot) {
+    IN_FLIGHT.with(|map| {
+        let mut map = map.borrow_mut();
+        if map.get(url).is_some_and(|s| Rc::ptr_eq(s, slot)) {
+            map.remove(url);
+        }
+    });
+}
+
+/// The registered slot for `url` if it is in flight or has a fresh answer; stale ones go.
+fn current(url: &str, now_ms: i64) -> Option<Slot> {
+    IN_FLIGHT.with(|map| {
+        let mut map = map.borrow_mut();
+        map.retain(|_, slot| {
+            let state = slot.borrow();
+            state.outcome.is_none() || (state.reusable() && now_ms - state.done_at_ms < REUSE_MS)
+        });
+        map.get(url).cloned()
+    })
+}
+
+/// GETs `url`, or waits for (or reuses) the identical request in this isolate.
 /// `admit` runs only when this caller is the one that sends.
 pub async fn get(url: &str, admit: Admit) -> Outcome {
-    let existing = IN_FLIGHT.with(|map| map.borrow().get(url).cloned());
-    if let Some(slot) = existing {
+    if let Some(slot) = current(url, now_ms()) {
         return follow(url, &slot).await;
     }
     let slot: Slot = Rc::default();
@@ -83,14 +119,16 @@ pub async fn get(url: &str, admit: Admit) -> Outcome {
         Err(error) => Err(Failure::Refused(error)),
         Ok(()) => send(url).await.map(Rc::new).map_err(Failure::Network),
     };
-    *slot.borrow_mut() = Some(outcome.clone());
+    let mut state = slot.borrow_mut();
+    state.outcome = Some(outcome.clone());
+    state.done_at_ms = now_ms();
     outcome
 }
 
 async fn follow(url: &str, slot: &Slot) -> Outcome {
     let polls = (TIMEOUT.as_millis() / POLL.as_millis()) as u32 + 50;
     for _ in 0..polls {
-        if let Some(outcome) = slot.borrow().clone() {
+        if let Some(outcome) = slot.borrow().outcome.clone() {
             return outcome;
         }
         let still_leading =
@@ -100,7 +138,7 @@ async fn follow(url: &str, slot: &Slot) -> Outcome {
         }
         Delay::from(POLL).await;
     }
-    slot.borrow().clone().unwrap_or_else(|| {
+    slot.borrow().outcome.clone().unwrap_or_else(|| {
         Err(Failure::Network(
             "the identical request in flight was abandoned".into(),
         ))
