@@ -55,6 +55,11 @@ pub fn int(value: &Value) -> Option<i64> {
     }
 }
 
+/// A timestamp in milliseconds from a value in units of `unit_ms` (1000 for seconds).
+pub fn time_ms(what: &str, value: &Value, unit_ms: i64) -> Result<i64, VenueError> {
+    int(value).and_then(|time| time.checked_mul(unit_ms)).ok_or_else(|| VenueError::malformed(what, "candle time"))
+}
+
 /// The array at `value`, or a malformed-payload error.
 pub fn array<'a>(what: &str, value: &'a Value) -> Result<&'a Vec<Value>, VenueError> {
     value.as_array().ok_or_else(|| VenueError::malformed(what, "expected an array"))
@@ -77,9 +82,8 @@ pub fn candle_row(what: &str, row: &Value, layout: &RowLayout) -> Result<Candle,
     let [t, o, h, l, c, v] = layout.columns;
     let field =
         |index: usize| decimal(&row[index]).ok_or_else(|| VenueError::malformed(what, format!("column {index}")));
-    let time = int(&row[t]).ok_or_else(|| VenueError::malformed(what, "candle time"))?;
     Ok(Candle {
-        open_time_ms: time * layout.time_unit_ms,
+        open_time_ms: time_ms(what, &row[t], layout.time_unit_ms)?,
         open: field(o)?,
         high: field(h)?,
         low: field(l)?,
@@ -117,7 +121,7 @@ pub fn group(candles: Vec<Candle>, group_ms: i64) -> Vec<Candle> {
                 acc.high = acc.high.max(candle.high);
                 acc.low = acc.low.min(candle.low);
                 acc.close = candle.close;
-                acc.volume += candle.volume;
+                acc.volume = acc.volume.saturating_add(candle.volume);
             }
             _ => grouped.push((bucket, Candle { open_time_ms: bucket, ..candle })),
         }

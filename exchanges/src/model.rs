@@ -61,7 +61,8 @@ impl Ticker24h {
         if self.open.is_zero() {
             return None;
         }
-        let pct = (self.last - self.open) / self.open * Decimal::ONE_HUNDRED;
+        // Checked: a venue's nonsense must not panic the Worker.
+        let pct = self.last.checked_sub(self.open)?.checked_div(self.open)?.checked_mul(Decimal::ONE_HUNDRED)?;
         Some(pct.round_dp(2))
     }
 }

@@ -49,6 +49,7 @@ fn every_route_refuses_non_admins(server: &Server) {
     assert_eq!(created.status, 201, "{}", created.body);
     let login =
         server.client().post_json("/api/auth/login", &json!({"email": staff_email, "password": "staff-password"}));
+    assert_eq!(login.status, 200, "staff login: {}", login.body);
     let staff_token = login.json()["access_token"].as_str().unwrap().to_string();
     for (method, path, body) in routes(victim.id()) {
         let anonymous = call(&server.client(), method, &path, &body);

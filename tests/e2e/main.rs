@@ -10,6 +10,7 @@ mod assets;
 mod copier;
 mod health;
 mod market;
+mod market_cache;
 mod market_outage;
 mod payments;
 mod routing;
@@ -70,6 +71,7 @@ fn main() {
                 throttle::TESTS,
                 copier::TESTS,
                 market::TESTS,
+                market_cache::TESTS,
                 market_outage::TESTS,
             ]
             .concat(),

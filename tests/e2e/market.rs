@@ -1,6 +1,5 @@
-//! Market data against the exchange simulator: every endpoint's shape, validation (422 with
-//! the field), caching proven by counting upstream requests at the simulator, batching, and a
-//! transient upstream failure retried.
+//! Market data against the exchange simulator: every endpoint's shape and validation (422
+//! with the field). Caching, batching and retries are in `market_cache`.
 
 use auronex_e2e::{Server, SimClient};
 use serde_json::{json, Value};
@@ -11,11 +10,7 @@ pub const TESTS: &[crate::Test] = &[
     ("market::symbols_need_a_known_exchange", symbols_need_a_known_exchange),
     ("market::candles_are_oldest_first_with_ohlcv", candles_are_oldest_first_with_ohlcv),
     ("market::candles_refuse_bad_input_with_422", candles_refuse_bad_input_with_422),
-    ("market::candles_are_cached_within_the_window", candles_are_cached_within_the_window),
-    ("market::transient_upstream_errors_are_retried", transient_upstream_errors_are_retried),
     ("market::top_gainers_lists_five_by_change", top_gainers_lists_five_by_change),
-    ("market::usd_brl_is_fetched_once_per_window", usd_brl_is_fetched_once_per_window),
-    ("market::quotes_batch_distinct_markets", quotes_batch_distinct_markets),
     ("market::unreachable_venues_answer_a_clear_error", unreachable_venues_answer_a_clear_error),
 ];
 
@@ -23,13 +18,13 @@ fn sim() -> &'static SimClient {
     SimClient::shared()
 }
 
-fn ok_json(server: &Server, path: &str) -> Value {
+pub fn ok_json(server: &Server, path: &str) -> Value {
     let reply = server.client().get(path);
     assert_eq!(reply.status, 200, "{path}: {}", reply.body);
     reply.json()
 }
 
-fn assert_422(server: &Server, path: &str, field: &str) {
+pub fn assert_422(server: &Server, path: &str, field: &str) {
     let reply = server.client().get(path);
     assert_eq!(reply.status, 422, "{path}: {}", reply.body);
     assert_eq!(reply.error_code(), "validation_error", "{path}");
@@ -60,9 +55,12 @@ fn symbols_come_from_the_venue(server: &Server) {
         assert!(symbols.contains(&expected), "{expected} missing from {symbols:?}");
     }
     assert!(body.get("stale").is_none());
+    let fetched = sim().count_path("/api/v3/exchangeInfo");
+    assert!(fetched >= 1);
     ok_json(server, "/api/exchange/symbols/?exchange=binance");
-    assert!(
-        sim().count_path("/api/v3/exchangeInfo") <= 1,
+    assert_eq!(
+        sim().count_path("/api/v3/exchangeInfo"),
+        fetched,
         "the market list is fetched once per hour, however many ask"
     );
 }
@@ -101,33 +99,6 @@ fn candles_refuse_bad_input_with_422(server: &Server) {
     assert_422(server, "/api/market/candles?exchange=mtgox&symbol=BTC/USD", "exchange");
 }
 
-fn candles_are_cached_within_the_window(server: &Server) {
-    let upstream = "/api/v3/klines?symbol=LTCUSDT&interval=15m&limit=100";
-    let path = "/api/market/candles?exchange=binance&symbol=LTC/USDT&timeframe=15m";
-    let first = ok_json(server, &format!("{path}&limit=7"));
-    assert_eq!(first.as_array().unwrap().len(), 7);
-    assert_eq!(sim().count(upstream), 1);
-    let second = ok_json(server, &format!("{path}&limit=7"));
-    assert_eq!(first, second, "served from the cache");
-    let shorter = ok_json(server, &format!("{path}&limit=3"));
-    assert_eq!(shorter.as_array().unwrap()[..], first.as_array().unwrap()[4..]);
-    assert_eq!(sim().count(upstream), 1, "a second call inside the window makes no upstream request");
-}
-
-fn transient_upstream_errors_are_retried(server: &Server) {
-    sim().control(
-        "fault",
-        &json!({"path": "/api/v3/klines", "query": "symbol=ETHUSDT&interval=5m", "status": 503, "count": 1}),
-    );
-    let body = ok_json(server, "/api/market/candles?exchange=binance&symbol=ETH/USDT&timeframe=5m&limit=3");
-    assert_eq!(body.as_array().unwrap().len(), 3);
-    assert_eq!(
-        sim().count("/api/v3/klines?symbol=ETHUSDT&interval=5m&limit=100"),
-        2,
-        "one 503, then one successful retry"
-    );
-}
-
 fn top_gainers_lists_five_by_change(server: &Server) {
     let body = ok_json(server, "/api/market/top-gainers?period=24h");
     let items = body.as_array().unwrap();
@@ -143,39 +114,6 @@ fn top_gainers_lists_five_by_change(server: &Server) {
     assert_eq!(sim().count("/api/v3/ticker/24hr?type=MINI"), 1, "cached for a minute");
     assert_422(server, "/api/market/top-gainers?period=7d", "period");
     assert_422(server, "/api/market/top-gainers?exchange=coinbase", "exchange");
-}
-
-fn usd_brl_is_fetched_once_per_window(server: &Server) {
-    let body = ok_json(server, "/api/cotacao/usd-brl");
-    let (rate, bid, ask) =
-        (body["rate"].as_f64().unwrap(), body["bid"].as_f64().unwrap(), body["ask"].as_f64().unwrap());
-    assert!(bid < ask && bid <= rate && rate <= ask, "{body}");
-    assert!((5.0..6.0).contains(&rate), "around the simulator's base rate: {body}");
-    assert_eq!(body["source"], "awesomeapi");
-    assert!(body["updated_at"].as_str().unwrap().ends_with('Z'));
-    assert!(body.get("stale").is_none());
-    let again = ok_json(server, "/api/cotacao/usd-brl");
-    assert_eq!(again["rate"], body["rate"]);
-    assert_eq!(sim().count("/json/last/USD-BRL"), 1, "cached for five minutes");
-}
-
-fn quotes_batch_distinct_markets(server: &Server) {
-    let pairs = "binance:BTC/USDT,binance:BETA/USDT,binance:GAMMA/USDT,binance:BTC/USDT,binance:NOPE/USDT";
-    let body = ok_json(server, &format!("/api/market/quotes?pairs={pairs}"));
-    let items = body.as_array().unwrap();
-    assert_eq!(items.len(), 4, "duplicates collapse: {body}");
-    for item in &items[..3] {
-        let (bid, ask) = (item["bid"].as_f64().unwrap(), item["ask"].as_f64().unwrap());
-        assert!(bid > 0.0 && ask > bid, "{item}");
-        assert_eq!(item["taker_fee"].as_f64(), Some(0.001));
-    }
-    assert_eq!(items[3]["symbol"], "NOPE/USDT");
-    assert_eq!(items[3]["error"]["code"], "validation_error");
-    assert_eq!(sim().count_path("/api/v3/ticker/bookTicker"), 1, "three markets, one batched request");
-    ok_json(server, &format!("/api/market/quotes?pairs={pairs}"));
-    assert_eq!(sim().count_path("/api/v3/ticker/bookTicker"), 1, "cached inside the window");
-    assert_422(server, "/api/market/quotes?pairs=binance-BTC/USDT", "pairs");
-    assert_422(server, "/api/market/quotes", "pairs");
 }
 
 /// Venues the simulator does not speak answer 404 there: a clear 502, never a panic, and

@@ -159,16 +159,25 @@ impl Server {
         format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
     }
 
-    /// Runs SQL against this server's local D1 (e.g. to age cached rows in a test).
+    /// Runs SQL against this server's local D1 (e.g. to age cached rows in a test), retrying
+    /// briefly while the running server holds the SQLite file busy.
     pub fn d1_execute(&self, sql: &str) {
-        let output = wrangler(&workspace_root())
-            .args(["d1", "execute", "DB", "--local", "--persist-to"])
-            .arg(&self.persist)
-            .args(["--command", sql])
-            .stdin(Stdio::null())
-            .output()
-            .expect("run wrangler d1 execute");
-        assert!(output.status.success(), "d1 execute failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let output = wrangler(&workspace_root())
+                .args(["d1", "execute", "DB", "--local", "--persist-to"])
+                .arg(&self.persist)
+                .args(["--command", sql])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run wrangler d1 execute");
+            if output.status.success() {
+                return;
+            }
+            last_error = String::from_utf8_lossy(&output.stderr).into_owned();
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        panic!("d1 execute failed:\n{last_error}");
     }
 
     /// Everything the server printed so far (requests log one JSON line each).

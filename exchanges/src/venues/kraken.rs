@@ -151,8 +151,9 @@ impl Venue for Kraken {
             .into_iter()
             .filter_map(|(key, item)| {
                 // v[1] is the last-24h volume (base), p[1] its volume-weighted price.
-                let quote_volume =
-                    json::decimal(&item["v"][1]).zip(json::decimal(&item["p"][1])).map(|(volume, vwap)| volume * vwap);
+                let quote_volume = json::decimal(&item["v"][1])
+                    .zip(json::decimal(&item["p"][1]))
+                    .and_then(|(volume, vwap)| volume.checked_mul(vwap));
                 Some(Ticker24h {
                     venue_symbol: key,
                     last: first(&item["c"])?,
@@ -192,56 +193,7 @@ impl Venue for Kraken {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::venues::fixture::{self, d};
-
-    fn read(name: &str) -> String {
-        fixture::read("kraken", name)
-    }
-
-    #[test]
-    fn asset_pairs_map_to_common_names() {
-        let mut markets = Kraken.parse_markets(&read("0_public_AssetPairs.json")).unwrap();
-        markets.sort_by(|a, b| a.symbol.cmp(&b.symbol));
-        let names: Vec<(String, &str)> =
-            markets.iter().map(|m| (m.symbol.to_string(), m.venue_symbol.as_str())).collect();
-        assert_eq!(names, [("BTC/USD".to_string(), "XXBTZUSD"), ("ETH/BTC".to_string(), "XETHXXBT")]);
-        let btc = &markets[0];
-        assert_eq!((btc.price_tick, btc.lot_step), (Some(d("0.1")), Some(d("0.00000001"))));
-        assert_eq!((btc.min_qty, btc.min_notional), (Some(d("0.0001")), Some(d("0.5"))));
-    }
-
-    #[test]
-    fn ticker_book_and_day() {
-        let request = &Kraken.book_ticker_requests(&["XXBTZUSD", "XETHXXBT"])[0];
-        assert_eq!(request.path_and_query, "/0/public/Ticker?pair=XXBTZUSD%2CXETHXXBT");
-        let body = read("0_public_Ticker.json");
-        let books = Kraken.parse_book_tickers(request, &body).unwrap();
-        assert_eq!((books[0].bid, books[0].ask), (d("30300.00000"), d("30300.10000")));
-        let tickers = Kraken.parse_tickers_24h(request, &body).unwrap();
-        assert_eq!((tickers[0].last, tickers[0].open), (d("30303.2"), d("30502.8")));
-    }
-
-    #[test]
-    fn ohlc_rows_in_seconds() {
-        let request = Kraken.candles_request("XXBTZUSD", Timeframe::M1, 2, 0);
-        assert_eq!(request.path_and_query, "/0/public/OHLC?pair=XXBTZUSD&interval=1");
-        let candles = Kraken.parse_candles(&request, &read("0_public_OHLC.json")).unwrap();
-        assert_eq!(candles.len(), 2);
-        assert_eq!(candles[0].open_time_ms, 1_688_671_200_000);
-        assert_eq!(candles[0].volume, d("3.39243896"));
-        assert!(Kraken.parse_candles(&request, &read("0_public_OHLC.empty.json")).unwrap().is_empty());
-    }
-
-    #[test]
-    fn errors_are_classified() {
-        let body = read("error.unknown_asset_pair.json");
-        assert_eq!(Kraken.classify_error(200, &body).kind, ErrorKind::UnknownSymbol);
-        let request = Kraken.candles_request("NOPE", Timeframe::M1, 1, 0);
-        assert_eq!(Kraken.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
-        assert_eq!(Kraken.parse_markets(&read("error.rate_limit.json")).unwrap_err().kind, ErrorKind::RateLimited);
-        assert_eq!(Kraken.classify_error(520, "").kind, ErrorKind::Transient);
-    }
+    use super::asset;
 
     #[test]
     fn legacy_asset_codes() {

@@ -97,9 +97,12 @@ impl Venue for MercadoBitcoin {
                 continue;
             };
             // UDF: the price step is minmovement / pricescale.
-            let tick = json::decimal(column(&value, "pricescale", i)).filter(|scale| !scale.is_zero()).map(|scale| {
-                json::decimal(column(&value, "minmovement", i)).unwrap_or(rust_decimal::Decimal::ONE) / scale
-            });
+            let tick =
+                json::decimal(column(&value, "pricescale", i)).filter(|scale| !scale.is_zero()).and_then(|scale| {
+                    json::decimal(column(&value, "minmovement", i))
+                        .unwrap_or(rust_decimal::Decimal::ONE)
+                        .checked_div(scale)
+                });
             markets.push(Market {
                 symbol,
                 venue_symbol: name.to_string(),
@@ -151,7 +154,7 @@ impl Venue for MercadoBitcoin {
                     last,
                     open: json::decimal(&item["open"])?,
                     // `vol` is the base volume; its value at the last price approximates turnover.
-                    quote_volume: json::decimal(&item["vol"]).map(|vol| vol * last),
+                    quote_volume: json::decimal(&item["vol"]).and_then(|vol| vol.checked_mul(last)),
                 })
             })
             .collect())
@@ -186,7 +189,7 @@ impl Venue for MercadoBitcoin {
         let mut candles = Vec::with_capacity(times.len());
         for (i, time) in times.iter().enumerate() {
             candles.push(Candle {
-                open_time_ms: json::int(time).ok_or_else(|| VenueError::malformed("candles", "time"))? * 1000,
+                open_time_ms: json::time_ms("candles", time, 1000)?,
                 open: field("o", i)?,
                 high: field("h", i)?,
                 low: field("l", i)?,
@@ -202,59 +205,5 @@ impl Venue for MercadoBitcoin {
             Ok(value) if value.get("code").is_some() || value.get("message").is_some() => classify(status, &value),
             _ => VenueError::from_status(status, body),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::venues::fixture::{self, d};
-
-    fn read(name: &str) -> String {
-        fixture::read("mercadobitcoin", name)
-    }
-
-    #[test]
-    fn columnar_symbols_become_markets() {
-        let markets = MercadoBitcoin.parse_markets(&read("api_v4_symbols.json")).unwrap();
-        let names: Vec<String> = markets.iter().map(|m| m.symbol.to_string()).collect();
-        assert_eq!(names, ["BTC/BRL", "ETH/BRL"], "untraded listings are skipped");
-        assert_eq!(markets[0].venue_symbol, "BTC-BRL");
-        assert_eq!(markets[0].price_tick, Some(d("0.01")));
-        assert_eq!(markets[0].min_qty, Some(d("0.000001")));
-    }
-
-    #[test]
-    fn tickers_give_book_and_24h() {
-        let request = &MercadoBitcoin.book_ticker_requests(&["BTC-BRL", "ETH-BRL"])[0];
-        assert_eq!(request.path_and_query, "/api/v4/tickers?symbols=BTC-BRL%2CETH-BRL");
-        let body = read("api_v4_tickers.json");
-        let books = MercadoBitcoin.parse_book_tickers(request, &body).unwrap();
-        assert_eq!((books[0].bid, books[0].ask), (d("344900"), d("345100")));
-        let tickers = MercadoBitcoin.parse_tickers_24h(request, &body).unwrap();
-        assert_eq!((tickers[0].open, tickers[0].last), (d("342000"), d("345000")));
-    }
-
-    #[test]
-    fn columnar_candles_and_grouping() {
-        let request = MercadoBitcoin.candles_request("BTC-BRL", Timeframe::H1, 3, 1_699_910_000_000);
-        assert_eq!(request.path_and_query, "/api/v4/candles?symbol=BTC-BRL&resolution=1h&to=1699910000&countback=4");
-        let candles = MercadoBitcoin.parse_candles(&request, &read("api_v4_candles.json")).unwrap();
-        assert_eq!(candles.len(), 3);
-        assert_eq!(candles[0].open_time_ms, 1_699_900_000_000);
-        assert_eq!(candles[2].close, d("344800"));
-        let five = MercadoBitcoin.candles_request("BTC-BRL", Timeframe::M5, 2, 0);
-        assert!(five.path_and_query.contains("resolution=1m") && five.path_and_query.ends_with("countback=15"));
-        assert_eq!(five.group_ms, Some(300_000));
-        let empty = r#"{"t":[],"o":[],"h":[],"l":[],"c":[],"v":[]}"#;
-        assert!(MercadoBitcoin.parse_candles(&request, empty).unwrap().is_empty());
-    }
-
-    #[test]
-    fn errors_are_classified() {
-        let body = read("error.invalid_symbol.json");
-        assert_eq!(MercadoBitcoin.classify_error(400, &body).kind, ErrorKind::UnknownSymbol);
-        assert_eq!(MercadoBitcoin.classify_error(429, "").kind, ErrorKind::RateLimited);
-        assert_eq!(MercadoBitcoin.classify_error(503, "").kind, ErrorKind::Transient);
     }
 }

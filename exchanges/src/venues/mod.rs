@@ -18,18 +18,3 @@ use crate::Symbol;
 pub(crate) fn unified(base: &str, quote: &str) -> Option<Symbol> {
     Symbol::new(base, quote).ok()
 }
-
-#[cfg(test)]
-pub(crate) mod fixture {
-    //! Reads the raw payloads kept under `exchanges/fixtures/<venue>/`.
-
-    /// A decimal literal for assertions.
-    pub fn d(text: &str) -> rust_decimal::Decimal {
-        text.parse().expect("a decimal literal")
-    }
-
-    pub fn read(venue: &str, name: &str) -> String {
-        let path = format!("{}/fixtures/{venue}/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-}

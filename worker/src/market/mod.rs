@@ -13,6 +13,7 @@ mod error;
 mod freshness;
 mod fx;
 mod gainers;
+mod inflight;
 mod quotes;
 mod throttle;
 mod upstream;
@@ -61,7 +62,7 @@ impl MarketData {
             venue: venue_name.to_string(),
             detail: format!("{url_var} is not configured"),
         })?;
-        Ok(Upstream { db: &self.db, venue: venue_name, base_url, limit })
+        Ok(Upstream { env: &self.env, db: &self.db, venue: venue_name, base_url, limit })
     }
 
     fn exchange_upstream(&self, exchange: ExchangeId) -> Result<Upstream<'_>, MarketError> {

@@ -1,19 +1,17 @@
-//! Fetching from a venue: one GET with a timeout (abort signal), bounded retries with
-//! exponential back-off on transient failures, the venue's rate limit spent before each
-//! attempt, and its 429/418 back-off recorded. One structured log line per attempt.
+//! Fetching from a venue: bounded retries with exponential back-off on transient failures,
+//! the venue's rate limit spent before each attempt, its 429/418 back-off recorded, and one
+//! structured log line per attempt. The GET itself (timeout, coalescing) is `inflight`.
 
-use std::pin::pin;
 use std::time::Duration;
 
 use auronex_exchanges::{ErrorKind, UpstreamRequest, VenueError};
-use futures_util::future::{select, Either};
-use worker::{AbortController, D1Database, Date, Delay, Fetch, Headers, Method, Request, RequestInit};
+use futures_util::FutureExt;
+use worker::{D1Database, Date, Delay, Env};
 
 use super::error::MarketError;
+use super::inflight::{self, Failure};
 use super::throttle::{self, Limit};
 
-/// Per-attempt limit; a slow venue is treated like an unreachable one.
-const TIMEOUT: Duration = Duration::from_secs(8);
 /// Attempts after the first, on transient failures only.
 const RETRIES: u32 = 2;
 /// First back-off; each further one is three times longer (250 ms, 750 ms).
@@ -21,16 +19,11 @@ const BACKOFF_MS: u64 = 250;
 
 /// One outside service: its name (for logs and the throttle), base URL and rate limit.
 pub struct Upstream<'a> {
+    pub env: &'a Env,
     pub db: &'a D1Database,
     pub venue: &'a str,
     pub base_url: String,
     pub limit: Limit,
-}
-
-struct Answer {
-    status: u16,
-    body: String,
-    retry_after_secs: Option<u64>,
 }
 
 impl Upstream<'_> {
@@ -44,10 +37,10 @@ impl Upstream<'_> {
         let url = request.url(&self.base_url);
         let mut attempt = 0;
         loop {
-            throttle::admit(self.db, self.venue, self.limit, request.weight, now_ms()).await?;
             let started = now_ms();
-            let outcome = match send(&url).await {
-                Err(detail) => Err(VenueError::transient(detail)),
+            let outcome = match inflight::get(&url, self.admit(request.weight)).await {
+                Err(Failure::Refused(error)) => return Err(error),
+                Err(Failure::Network(detail)) => Err(VenueError::transient(detail)),
                 Ok(answer) if (200..300).contains(&answer.status) => parse(&answer.body),
                 Ok(answer) => {
                     let mut error = classify(answer.status, &answer.body);
@@ -72,6 +65,18 @@ impl Upstream<'_> {
         }
     }
 
+    /// Spends `weight` of the venue's budget; run only by the caller that really sends.
+    fn admit(&self, weight: u32) -> inflight::Admit {
+        let env = self.env.clone();
+        let venue = self.venue.to_string();
+        let limit = self.limit;
+        async move {
+            let db = env.d1("DB").map_err(MarketError::storage)?;
+            throttle::admit(&db, &venue, limit, weight, now_ms()).await
+        }
+        .boxed_local()
+    }
+
     /// Logs the path only: the query may name markets but never secrets; still, keep it short.
     fn log<T>(&self, request: &UpstreamRequest, attempt: u32, started: i64, outcome: &Result<T, VenueError>) {
         let path = request.path_and_query.split('?').next().unwrap_or("");
@@ -91,30 +96,4 @@ impl Upstream<'_> {
 
 pub fn now_ms() -> i64 {
     Date::now().as_millis() as i64
-}
-
-async fn send(url: &str) -> Result<Answer, String> {
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let headers = Headers::new();
-    let _ = headers.set("accept", "application/json");
-    let _ = headers.set("user-agent", "auronex-market-data/1.0");
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let request = Request::new_with_init(url, &init).map_err(|e| format!("bad URL: {e}"))?;
-    let work = async move {
-        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
-        let status = response.status_code();
-        let retry_after_secs =
-            response.headers().get("retry-after").ok().flatten().and_then(|value| value.trim().parse().ok());
-        let body = response.text().await?;
-        Ok::<_, worker::Error>(Answer { status, body, retry_after_secs })
-    };
-    match select(pin!(work), pin!(Delay::from(TIMEOUT))).await {
-        Either::Left((answer, _)) => answer.map_err(|e| format!("fetch failed: {e}")),
-        Either::Right(_) => {
-            controller.abort();
-            Err(format!("no answer within {}s", TIMEOUT.as_secs()))
-        }
-    }
 }

@@ -47,7 +47,7 @@ pub async fn top_gainers(ctx: Ctx) -> ApiResult<Response> {
         return Err(ApiError::validation("period", "period must be 24h"));
     }
     let exchange = params.exchange_or(ExchangeId::Binance)?;
-    let quote = params.text_or("quote", venue(exchange).quirks().quote_currencies[0]);
+    let quote = params.text_or("quote", venue(exchange).quirks().quote_currencies.first().copied().unwrap_or("USDT"));
     let data = MarketData::new(&ctx.env).map_err(|e| e.to_api_error())?;
     let gainers = match data.top_gainers(exchange, &quote).await {
         Ok(Some(gainers)) => gainers,
