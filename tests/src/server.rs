@@ -110,20 +110,28 @@ impl Server {
 
     /// Runs SQL against this server's local D1 (`wrangler d1 execute --local`), the way an
     /// operator would, and returns the rows of each statement. For tests that must look at or
-    /// tamper with what is stored, never through the API.
+    /// tamper with what is stored, never through the API. Retries briefly while the running
+    /// server holds the SQLite file busy.
     pub fn d1(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
-        let output = wrangler(&workspace_root())
-            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-            .arg(&self.persist)
-            .args(["--command", sql])
-            .stdin(Stdio::null())
-            .output()
-            .expect("run wrangler d1 execute");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "d1 execute failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-        let statements: Vec<serde_json::Value> =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("d1 execute output is not JSON ({e}): {stdout}"));
-        statements.iter().map(|s| s["results"].as_array().cloned().unwrap_or_default()).collect()
+        let mut last_error = String::new();
+        for _ in 0..10 {
+            let output = wrangler(&workspace_root())
+                .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+                .arg(&self.persist)
+                .args(["--command", sql])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run wrangler d1 execute");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            if output.status.success() {
+                let statements: Vec<serde_json::Value> = serde_json::from_str(&stdout)
+                    .unwrap_or_else(|e| panic!("d1 execute output is not JSON ({e}): {stdout}"));
+                return statements.iter().map(|s| s["results"].as_array().cloned().unwrap_or_default()).collect();
+            }
+            last_error = format!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        panic!("d1 execute failed: {last_error}");
     }
 
     /// The `--persist-to` directory: wrangler's local state, the D1 SQLite files included.
@@ -159,25 +167,9 @@ impl Server {
         format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
     }
 
-    /// Runs SQL against this server's local D1 (e.g. to age cached rows in a test), retrying
-    /// briefly while the running server holds the SQLite file busy.
+    /// Runs SQL for its effect (e.g. to age cached rows in a test).
     pub fn d1_execute(&self, sql: &str) {
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let output = wrangler(&workspace_root())
-                .args(["d1", "execute", "DB", "--local", "--persist-to"])
-                .arg(&self.persist)
-                .args(["--command", sql])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run wrangler d1 execute");
-            if output.status.success() {
-                return;
-            }
-            last_error = String::from_utf8_lossy(&output.stderr).into_owned();
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        panic!("d1 execute failed:\n{last_error}");
+        self.d1(sql);
     }
 
     /// Everything the server printed so far (requests log one JSON line each).
