@@ -1,4 +1,5 @@
-//! Local stand-ins for the outside services the Worker calls (Binance, Stripe, Mercado Pago):
+//! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Stripe,
+//! Mercado Pago):
 //! one small HTTP server in the test process, each service under its own path prefix, speaking
 //! the real formats and recording every request so tests can assert on exactly what was sent.
 //! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
@@ -6,6 +7,7 @@
 pub mod binance;
 pub mod mercadopago;
 pub mod stripe;
+pub mod venues;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -132,6 +134,8 @@ impl StandIns {
                 };
                 let reply = match service.as_str() {
                     "binance" | "binance-testnet" => binance::handle(&recorded),
+                    "bybit" | "bybit-testnet" => venues::bybit(&recorded),
+                    "okx" => venues::okx(&recorded),
                     "stripe" => stripe_state.handle(&recorded),
                     "mercadopago" => mp_state.handle(&recorded),
                     _ => Reply::json(404, serde_json::json!({"error": "no such stand-in"})),
@@ -152,6 +156,9 @@ impl StandIns {
         vec![
             ("BINANCE_API_URL".into(), url("binance")),
             ("BINANCE_TESTNET_API_URL".into(), url("binance-testnet")),
+            ("BYBIT_API_URL".into(), url("bybit")),
+            ("BYBIT_TESTNET_API_URL".into(), url("bybit-testnet")),
+            ("OKX_API_URL".into(), url("okx")),
             ("STRIPE_API_URL".into(), url("stripe")),
             ("STRIPE_SECRET_KEY".into(), stripe::SECRET_KEY.into()),
             ("STRIPE_WEBHOOK_SECRET".into(), stripe::WEBHOOK_SECRET.into()),
