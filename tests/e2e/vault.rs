@@ -83,6 +83,7 @@ fn rotation_keeps_every_key_usable(_shared: &Server) {
         assert_eq!(report.status, 200, "{}", report.body);
         let report = report.json();
         assert_eq!((report["resealed"].as_u64(), report["failed"].as_u64()), (Some(2), Some(0)), "{report}");
+        assert_eq!((report["complete"].as_bool(), report["next_cursor"].is_null()), (Some(true), true));
         let after = key_ids(&server);
         assert_eq!(after.len(), 1);
         assert_ne!(after[0], old_id);
