@@ -6,6 +6,7 @@ mod api_keys;
 mod assets;
 mod health;
 mod payments;
+mod pix;
 mod routing;
 mod scheduled;
 mod throttle;
@@ -35,6 +36,7 @@ fn main() {
         api_keys::TESTS,
         admin::TESTS,
         payments::TESTS,
+        pix::TESTS,
         vault::TESTS,
     ]
     .concat();
