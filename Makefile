@@ -10,8 +10,9 @@ setup:
 build: setup
 	scripts/build.sh
 
+# `make dev OFFLINE=1` serves market data from the local exchange simulator.
 dev:
-	scripts/dev.sh
+	OFFLINE=$(OFFLINE) scripts/dev.sh
 
 test:
 	scripts/test.sh

@@ -93,8 +93,11 @@ log "worker-build $WORKER_BUILD_VERSION"
 install_npm_packages() {
 if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/node ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: the lock omits other platforms' optional workerd
+  # binaries (the registry mirror here lists only Linux ones), which `npm ci` refuses; with an
+  # up-to-date lock `npm install` installs exactly the locked versions and leaves it unchanged.
+  log "npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 log "wrangler $(PATH="$ROOT/node_modules/.bin:$PATH" wrangler --version 2>/dev/null | tail -1), node $(node_modules/.bin/node --version)"
 }

@@ -1,10 +1,14 @@
 //! `auronex`: the command line a trader runs on their own machine.
 
+mod backtest;
+mod candles_file;
+mod exchange_sim;
 mod health;
+mod indicators;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "auronex", version, about = "Auronex trading bots and trade copier, on your machine")]
@@ -21,12 +25,25 @@ enum Command {
         #[arg(long, env = "AURONEX_URL", default_value = "http://127.0.0.1:8787")]
         url: String,
     },
+    /// Indicator columns (RSI, MACD, Bollinger, EMA, SMA) for a candle CSV, as CSV.
+    Indicators(indicators::IndicatorsArgs),
+    /// Replay a strategy over a candle CSV with paper fills; print trades and metrics.
+    Backtest(backtest::BacktestArgs),
+    /// Serve Binance's public spot API and AwesomeAPI's USD-BRL quote locally, replaying real
+    /// recorded prices (or scripted ones), for offline development and tests.
+    ExchangeSim(exchange_sim::SimArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Health { url } => health::run(&url),
+        Command::Indicators(args) => {
+            indicators::run(args, matches.subcommand_matches("indicators").unwrap_or(&matches))
+        }
+        Command::Backtest(args) => backtest::run(args),
+        Command::ExchangeSim(args) => exchange_sim::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

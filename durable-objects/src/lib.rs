@@ -1,5 +1,7 @@
-//! Durable Object classes exported by the Worker. Each class lives in its own module.
+//! Durable Object classes exported by the Worker, and the internal calls between them.
 
-mod signal_room;
+pub mod copier;
+pub mod internal;
 
-pub use signal_room::SignalRoom;
+pub use copier::room::SignalRoom;
+pub use copier::shard::SignalShard;

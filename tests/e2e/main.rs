@@ -4,7 +4,10 @@ mod accounts;
 mod admin;
 mod api_keys;
 mod assets;
+mod copier;
 mod health;
+mod market;
+mod market_outage;
 mod payments;
 mod pix;
 mod routing;
@@ -17,7 +20,7 @@ mod websocket;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use auronex_e2e::{standins, Server};
+use auronex_e2e::{standins, Server, Simulator};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 pub type Test = (&'static str, fn(&Server));
@@ -33,6 +36,9 @@ fn main() {
         accounts::TESTS,
         tokens::TESTS,
         throttle::TESTS,
+        copier::TESTS,
+        market::TESTS,
+        market_outage::TESTS,
         api_keys::TESTS,
         admin::TESTS,
         payments::TESTS,
@@ -41,10 +47,20 @@ fn main() {
     ]
     .concat();
     let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));
-    // The outside services the Worker calls are local stand-ins (tests never reach the internet).
-    let vars = standins().vars();
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
-    let server = Arc::new(if wanted && !args.list { Some(Server::start(&vars)) } else { None });
+    // Every outside service is local: market data from the exchange simulator, signed venue
+    // endpoints and payment providers from the stand-ins (which forward Binance's market-data
+    // paths to the simulator). No test reaches the internet.
+    let sim = (wanted && !args.list).then(|| {
+        let script = auronex_e2e::workspace_root().join("tests/data/sim_script.json");
+        let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
+        sim.share();
+        sim
+    });
+    let server = Arc::new(sim.as_ref().map(|sim| {
+        let vars = standins().worker_vars(sim);
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Server::start(&vars)
+    }));
     let trials = tests
         .into_iter()
         .map(|(name, test)| {
@@ -74,5 +90,6 @@ fn main() {
         }
     }
     drop(server);
+    drop(sim);
     conclusion.exit();
 }

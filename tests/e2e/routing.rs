@@ -8,6 +8,7 @@ pub const TESTS: &[crate::Test] = &[
     ("routing::unknown_api_route_is_404_json", unknown_api_route_is_404_json),
     ("routing::wrong_method_is_405_json_with_allow", wrong_method_is_405_json_with_allow),
     ("routing::each_request_logs_one_structured_line", each_request_logs_one_structured_line),
+    ("routing::cors_only_for_allowed_origins", cors_only_for_allowed_origins),
 ];
 
 fn unknown_api_route_is_404_json(server: &Server) {
@@ -39,4 +40,29 @@ fn each_request_logs_one_structured_line(server: &Server) {
     assert_eq!(record["status"], 200);
     assert!(record["duration_ms"].is_u64());
     assert!(!server.log().contains("do-not-log-me"), "query strings must never be logged");
+}
+
+fn cors_only_for_allowed_origins(server: &Server) {
+    let client = server.client();
+    let allowed = [("origin", "https://app.example.com"), ("access-control-request-method", "POST")];
+    let preflight = client.send("OPTIONS", "/api/auth/login/", None, &allowed);
+    assert_eq!(preflight.status, 204, "{}", preflight.body);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://app.example.com"));
+    assert_eq!(preflight.header("access-control-allow-methods"), Some("POST"));
+    assert!(preflight.header("access-control-allow-headers").unwrap().contains("authorization"));
+
+    let evil = [("origin", "https://app.example.com.evil.io"), ("access-control-request-method", "POST")];
+    let refused = client.send("OPTIONS", "/api/auth/login", None, &evil);
+    assert_eq!(refused.status, 204);
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(refused.header("access-control-allow-methods"), None);
+
+    let unknown = client.send("OPTIONS", "/api/nope", None, &allowed);
+    assert_eq!(unknown.status, 404);
+
+    let simple = client.send("GET", "/health", None, &[("origin", "https://admin.example.com")]);
+    assert_eq!(simple.header("access-control-allow-origin"), Some("https://admin.example.com"));
+    assert!(simple.header("vary").unwrap_or("").contains("Origin"));
+    let other = client.send("GET", "/health", None, &[("origin", "https://else.example.com")]);
+    assert_eq!(other.header("access-control-allow-origin"), None);
 }

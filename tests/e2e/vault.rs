@@ -13,7 +13,7 @@ const OLD_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const NEW_KEY: &str = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
 
 fn start(dir: &std::path::Path, keys: &[(&str, &str)]) -> Server {
-    let vars = standins().vars();
+    let vars = standins().worker_vars(auronex_e2e::SimClient::shared());
     let mut all: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     all.extend_from_slice(keys);
     Server::start_in(dir, &all)

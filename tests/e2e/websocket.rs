@@ -1,7 +1,6 @@
-//! The Durable Object plumbing: `/ws` reaches a `SignalRoom` over a real websocket.
+//! `/ws` plumbing: upgrade required, token and channel checks, ping/pong through the shard object.
 
-use auronex_e2e::{Account, Server};
-use tungstenite::Message;
+use auronex_e2e::{Account, Server, Socket};
 
 pub const TESTS: &[crate::Test] = &[
     ("websocket::room_answers_ping_with_pong", room_answers_ping_with_pong),
@@ -11,43 +10,35 @@ pub const TESTS: &[crate::Test] = &[
     ("websocket::no_or_bad_token_is_401", no_or_bad_token_is_401),
 ];
 
-fn connect(server: &Server, channel: &str) -> tungstenite::WebSocket<std::net::TcpStream> {
-    let token = Account::register(&server.client(), "ws").access_token;
-    let url = server.ws_url(&format!("/ws?channel_id={channel}&token={token}"));
-    let stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("tcp connect");
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
-    let (socket, response) = tungstenite::client(url.as_str(), stream).expect("websocket handshake");
-    assert_eq!(response.status().as_u16(), 101);
+/// A socket of a channel's publisher, after its `hello`.
+fn connect(server: &Server, _tag: &str) -> Socket {
+    let master = Account::register(&server.client(), "ws");
+    let client = server.client().with_token(&master.access_token);
+    let channel = client.post_json("/api/copier/channels", &serde_json::json!({"name": "plumbing"})).json();
+    let mut socket =
+        Socket::connect(server, &master.access_token, channel["id"].as_str().unwrap(), None).expect("connect");
+    let hello = socket.next();
+    assert_eq!((hello["type"].as_str(), hello["role"].as_str()), (Some("hello"), Some("publisher")));
     socket
-}
-
-fn next_text(socket: &mut tungstenite::WebSocket<std::net::TcpStream>) -> serde_json::Value {
-    loop {
-        match socket.read().expect("read a message") {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("JSON message"),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected message {other:?}"),
-        }
-    }
 }
 
 fn room_answers_ping_with_pong(server: &Server) {
     let mut socket = connect(server, "plumbing");
     for _ in 0..3 {
-        socket.send(Message::text(r#"{"type":"ping"}"#)).unwrap();
-        assert_eq!(next_text(&mut socket)["type"], "pong");
+        socket.send(&serde_json::json!({"type": "ping"}));
+        assert_eq!(socket.next()["type"], "pong");
     }
-    socket.close(None).unwrap();
+    socket.close();
 }
 
 fn room_rejects_malformed_messages(server: &Server) {
     let mut socket = connect(server, "plumbing-bad");
-    socket.send(Message::text("not json")).unwrap();
-    let reply = next_text(&mut socket);
+    socket.send(&serde_json::json!("not a message"));
+    let reply = socket.next();
     assert_eq!(reply["type"], "error");
     assert_eq!(reply["code"], "bad_message");
-    socket.send(Message::text(r#"{"type":"ping"}"#)).unwrap();
-    assert_eq!(next_text(&mut socket)["type"], "pong", "the socket stays usable");
+    socket.send(&serde_json::json!({"type": "ping"}));
+    assert_eq!(socket.next()["type"], "pong", "the socket stays usable");
 }
 
 fn plain_http_to_ws_is_426(server: &Server) {

@@ -4,9 +4,13 @@
 mod accounts;
 mod client;
 mod server;
+mod simulator;
+mod socket;
 pub mod standins;
 
 pub use accounts::{admin_token, sign_token, unique_email, Account, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 pub use client::{Client, Reply};
-pub use server::Server;
+pub use server::{workspace_root, Server};
+pub use simulator::{SimClient, Simulator};
+pub use socket::Socket;
 pub use standins::standins;

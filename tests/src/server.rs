@@ -23,6 +23,9 @@ const TEST_VARS: &[(&str, &str)] = &[
     ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
     ("ADMIN_EMAIL", crate::ADMIN_EMAIL),
     ("ADMIN_PASSWORD", crate::ADMIN_PASSWORD),
+    // Small copier shards, so every copier test also crosses shard boundaries.
+    ("COPIER_SHARD_SIZE", "2"),
+    ("ALLOWED_ORIGINS", "https://app.example.com,https://admin.example.com"),
 ];
 
 pub fn workspace_root() -> PathBuf {
@@ -154,6 +157,11 @@ impl Server {
 
     pub fn ws_url(&self, path_and_query: &str) -> String {
         format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
+    }
+
+    /// Runs SQL against this server's local D1 (e.g. to age cached rows in a test).
+    pub fn d1_execute(&self, sql: &str) {
+        self.d1(sql);
     }
 
     /// Everything the server printed so far (requests log one JSON line each).

@@ -8,7 +8,7 @@ use serde::Serialize;
 use worker::{Date, Env, Headers, Request, Response};
 
 use crate::http::router::{Matched, Params, Router};
-use crate::http::{ApiError, ApiResult};
+use crate::http::{cors, ApiError, ApiResult};
 
 /// What a handler gets: the request, the bindings and the captured path parameters.
 pub struct Ctx {
@@ -24,11 +24,38 @@ pub async fn serve(req: Request, env: Env) -> Response {
     let started = Date::now().as_millis();
     let method = req.method().to_string();
     let path = req.path();
-    let (response, pattern) = match dispatch(req, env, &method, &path).await {
-        (Ok(response), pattern) => (response, pattern),
-        (Err(error), pattern) => (error_response(&error), pattern),
+    let origin = req.headers().get("origin").ok().flatten().unwrap_or_default();
+    let allowed_origins = crate::config::optional(&env, "ALLOWED_ORIGINS").unwrap_or_default();
+    let cors_origin = cors::is_allowed(&allowed_origins, &origin).then_some(origin);
+    let (response, pattern) = if method == "OPTIONS" {
+        (preflight(&path, cors_origin.is_some()), None)
+    } else {
+        match dispatch(req, env, &method, &path).await {
+            (Ok(response), pattern) => (response, pattern),
+            (Err(error), pattern) => (error_response(&error), pattern),
+        }
     };
+    if let Some(origin) = cors_origin {
+        let _ = response.headers().set("access-control-allow-origin", &origin);
+        let _ = response.headers().append("vary", "Origin");
+    }
     log_request(&method, &path, pattern, response.status_code(), Date::now().as_millis() - started);
+    response
+}
+
+/// Answers a CORS preflight: 204 with the path's methods for an allowed origin, 404 for an
+/// unknown path, and a bare 204 (which browsers treat as a refusal) for any other origin.
+fn preflight(path: &str, origin_allowed: bool) -> Response {
+    let methods = match crate::routes::table().find("OPTIONS", path) {
+        Matched::MethodNotAllowed { allowed } => allowed.join(", "),
+        _ => return error_response(&ApiError::not_found()),
+    };
+    let response = with_body(204, "text/plain", Vec::new());
+    if origin_allowed {
+        let _ = response.headers().set("access-control-allow-methods", &methods);
+        let _ = response.headers().set("access-control-allow-headers", cors::ALLOW_HEADERS);
+        let _ = response.headers().set("access-control-max-age", cors::MAX_AGE_SECONDS);
+    }
     response
 }
 

@@ -10,3 +10,7 @@ pub fn now_rfc3339() -> String {
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
+
+pub fn rfc3339_from_ms(ms: i64) -> String {
+    String::from(js_sys::Date::new(&(ms as f64).into()).to_iso_string())
+}

@@ -6,9 +6,11 @@ mod app;
 mod auth;
 mod clock;
 mod config;
+mod copier;
 mod crypto;
 mod db;
 mod http;
+pub mod market;
 mod payments;
 mod routes;
 mod tick;
@@ -18,7 +20,7 @@ mod venues;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
-pub use auronex_durable_objects::SignalRoom;
+pub use auronex_durable_objects::{SignalRoom, SignalShard};
 
 #[event(start)]
 fn start() {

@@ -4,9 +4,15 @@
 mod admin;
 mod api_keys;
 mod auth;
+mod copier;
+mod cotacao;
+mod exchanges;
 mod health;
+mod market;
+mod market_params;
 mod openapi;
 mod payments;
+mod signals;
 mod users;
 mod ws;
 
@@ -53,6 +59,23 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/api/payments/webhook", handler!(payments::stripe_webhook))
         .route("POST", "/api/payments/pix/create", handler!(payments::pix_create))
         .route("POST", "/api/payments/pix/webhook", handler!(payments::pix_webhook))
+        // copier
+        .route("POST", "/api/copier/channels", handler!(copier::create_channel))
+        .route("GET", "/api/copier/channels", handler!(copier::list_channels))
+        .route("GET", "/api/copier/channels/{id}/signals", handler!(copier::history))
+        .route("GET", "/api/copier/channels/{id}/signals/{seq}/deliveries", handler!(copier::deliveries))
+        .route("POST", "/api/copier/subscriptions", handler!(copier::subscribe))
+        .route("POST", "/users/config", handler!(copier::set_default_config))
+        .route("POST", "/signal/broadcast", handler!(signals::broadcast))
+        .route("POST", "/signal/close", handler!(signals::close))
+        .route("POST", "/signal/modify", handler!(signals::modify))
+        // market data
+        .route("GET", "/api/exchanges", handler!(exchanges::list))
+        .route("GET", "/api/exchange/symbols", handler!(exchanges::symbols))
+        .route("GET", "/api/market/candles", handler!(market::candles))
+        .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
+        .route("GET", "/api/market/quotes", handler!(market::quotes))
+        .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
 }
 
 #[cfg(test)]

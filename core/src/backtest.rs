@@ -1,0 +1,71 @@
+//! Replays candles through the live engine's `tick` (as `step`, in place) for one symbol, recording the equity
+//! curve, then closes what is still open at the last candle and computes the metrics.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{force_exit, step, BotConfig, BotState, ConfigError, Event};
+use crate::equity::EquityCurve;
+use crate::ledger::ClosedTrade;
+use crate::market::{Candle, Market};
+use crate::metrics::Metrics;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestReport {
+    pub trades: Vec<ClosedTrade>,
+    pub metrics: Metrics,
+    /// Entries the strategy wanted but the wallet or the venue's rules refused.
+    pub refused_entries: usize,
+}
+
+/// Runs `config` over `candles` of its first symbol. Each candle is acted on at its close,
+/// which is taken as the next candle's open time (the smallest spacing for the last one).
+pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport, ConfigError> {
+    let mut state = BotState::new(config)?;
+    let symbol = state.config.markets[0].symbol.clone();
+    let spacing = candles
+        .windows(2)
+        .map(|pair| pair[1].open_time_ms - pair[0].open_time_ms)
+        .filter(|gap| *gap > 0)
+        .min()
+        .unwrap_or(60_000);
+    let mut curve = EquityCurve::new(state.config.capital);
+    let mut trades = Vec::new();
+    let mut refused_entries = 0;
+    let mut keep = |events: Vec<Event>| {
+        for event in events {
+            match event {
+                Event::Closed(trade) => trades.push(trade),
+                Event::EntryRefused { .. } => refused_entries += 1,
+                _ => {}
+            }
+        }
+    };
+    let mut now_ms = 0;
+    let mut cash = state.cash();
+    for (index, candle) in candles.iter().enumerate() {
+        now_ms = candles.get(index + 1).map_or(candle.open_time_ms + spacing, |next| next.open_time_ms);
+        let market = Market { symbol: &symbol, candle: Some(candle), quote: None };
+        let events = step(&mut state, &market, now_ms);
+        if !events.is_empty() {
+            keep(events);
+            cash = state.cash();
+        }
+        let equity = match &state.lanes[0].position {
+            None => cash,
+            Some(position) => {
+                let quote = state.config.fills.quote(&market);
+                cash + position.value(quote.map_or(position.entry_price, |q| q.bid))
+            }
+        };
+        curve.record(now_ms, equity);
+    }
+    if let Some(last) = candles.last() {
+        let market = Market { symbol: &symbol, candle: Some(last), quote: None };
+        let events;
+        (state, events) = force_exit(state, &market, now_ms);
+        keep(events);
+    }
+    let final_equity = state.cash();
+    let span_ms = candles.first().map_or(0, |first| now_ms - first.open_time_ms);
+    Ok(BacktestReport { metrics: Metrics::compute(&trades, &curve, final_equity, span_ms), trades, refused_entries })
+}

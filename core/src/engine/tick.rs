@@ -1,0 +1,126 @@
+//! One step of a bot for one symbol: feed a new closed candle to the strategy, then close the
+//! open position if an exit rule or the strategy says so, or open one on an entry signal.
+
+use crate::exits::ExitReason;
+use crate::fills::{self, Entry};
+use crate::market::Market;
+use crate::money::to_f64;
+use crate::strategy::Signal;
+
+use super::{BotState, Event};
+
+/// Advances `state` with what `market` says at `now_ms`. Pure: the same state, market and time
+/// always give the same new state and events, live or in a backtest.
+pub fn tick(mut state: BotState, market: &Market, now_ms: i64) -> (BotState, Vec<Event>) {
+    let events = step(&mut state, market, now_ms);
+    (state, events)
+}
+
+/// [`tick`] on a borrowed state, for loops that keep the state in place (the backtester).
+pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
+    let mut events = Vec::new();
+    let Some(index) = lane_of(state, market, now_ms, &mut events) else {
+        return events;
+    };
+    let signal = feed_candle(state, index, market);
+    if signal != Signal::Enter && state.lanes[index].position.is_none() {
+        return events;
+    }
+    let Some(quote) = state.config.fills.quote(market) else {
+        let symbol = market.symbol.clone();
+        events.push(Event::NoPrice { symbol, time_ms: now_ms });
+        return events;
+    };
+    if let Some(position) = &mut state.lanes[index].position {
+        let rule = position.exits.check(quote.bid, now_ms);
+        if let Some(reason) = rule.or((signal == Signal::Exit).then_some(ExitReason::Signal)) {
+            let price = state.config.fills.sell_price(&quote);
+            close(state, index, price, now_ms, reason, &mut events);
+        }
+    } else {
+        let price = state.config.fills.buy_price(&quote);
+        let entry = Entry {
+            trade_id: state.last_trade_id + 1,
+            budget: state.config.stake(),
+            available_cash: state.cash(),
+            rules: &state.config.markets[index].rules,
+            exits: &state.config.exits,
+        };
+        let symbol = market.symbol.clone();
+        match fills::open(entry, price, now_ms) {
+            Ok(position) => {
+                state.last_trade_id = position.trade_id;
+                events.push(Event::Opened {
+                    trade_id: position.trade_id,
+                    symbol,
+                    entry_price: position.entry_price,
+                    quantity: position.quantity,
+                    fee: position.entry_fee,
+                    cost: position.cost,
+                    time_ms: now_ms,
+                });
+                state.lanes[index].position = Some(position);
+            }
+            Err(reason) => events.push(Event::EntryRefused { symbol, reason, time_ms: now_ms }),
+        }
+    }
+    events
+}
+
+/// Closes the position in `market`'s symbol, if any, at the current sell price: used when a
+/// bot is stopped and when a backtest runs out of data.
+pub fn force_exit(mut state: BotState, market: &Market, now_ms: i64) -> (BotState, Vec<Event>) {
+    let mut events = Vec::new();
+    let Some(index) = lane_of(&state, market, now_ms, &mut events) else {
+        return (state, events);
+    };
+    if state.lanes[index].position.is_none() {
+        return (state, events);
+    }
+    match state.config.fills.quote(market) {
+        Some(quote) => {
+            let price = state.config.fills.sell_price(&quote);
+            close(&mut state, index, price, now_ms, ExitReason::ForceExit, &mut events);
+        }
+        None => events.push(Event::NoPrice { symbol: market.symbol.clone(), time_ms: now_ms }),
+    }
+    (state, events)
+}
+
+fn lane_of(state: &BotState, market: &Market, now_ms: i64, events: &mut Vec<Event>) -> Option<usize> {
+    let index = state.config.markets.iter().position(|m| &m.symbol == market.symbol);
+    if index.is_none() {
+        let symbol = market.symbol.clone();
+        events.push(Event::UnknownSymbol { symbol, time_ms: now_ms });
+    }
+    index
+}
+
+/// Feeds the market's candle to the strategy unless that candle (or a later one) was fed.
+fn feed_candle(state: &mut BotState, index: usize, market: &Market) -> Signal {
+    let lane = &mut state.lanes[index];
+    match market.candle {
+        Some(candle) if lane.last_candle_ms.is_none_or(|last| candle.open_time_ms > last) => {
+            lane.last_candle_ms = Some(candle.open_time_ms);
+            lane.strategy.on_close(to_f64(candle.close))
+        }
+        _ => Signal::Hold,
+    }
+}
+
+fn close(
+    state: &mut BotState,
+    index: usize,
+    price: rust_decimal::Decimal,
+    now_ms: i64,
+    reason: ExitReason,
+    events: &mut Vec<Event>,
+) {
+    let Some(position) = state.lanes[index].position.take() else {
+        return;
+    };
+    let market = &state.config.markets[index];
+    let trade = fills::close(&position, &market.symbol, &market.rules, price, now_ms, reason);
+    state.wallet.record(&trade);
+    events.push(Event::Closed(trade));
+}

@@ -1,0 +1,108 @@
+//! MACD: fast EMA minus slow EMA, its EMA as the signal line, and their difference. As in
+//! TA-Lib, both EMAs start on the same input: the fast one is seeded by the SMA of the `fast`
+//! inputs ending where the slow seed ends, and nothing is emitted before the signal exists.
+
+use serde::{Deserialize, Serialize};
+
+use super::{check_period, Ema, Indicator, IndicatorError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MacdValue {
+    pub macd: f64,
+    pub signal: f64,
+    pub histogram: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Macd {
+    fast_period: usize,
+    slow_period: usize,
+    seen: usize,
+    fast_seed: f64,
+    slow_seed: f64,
+    fast: Option<Ema>,
+    slow: Option<Ema>,
+    signal: Ema,
+}
+
+impl Macd {
+    pub fn new(fast: usize, slow: usize, signal: usize) -> Result<Self, IndicatorError> {
+        let fast_period = check_period("MACD fast", 2, fast)?;
+        let slow_period = check_period("MACD slow", 2, slow)?;
+        if fast_period >= slow_period {
+            return Err(IndicatorError::MacdOrder { fast, slow });
+        }
+        Ok(Self {
+            fast_period,
+            slow_period,
+            seen: 0,
+            fast_seed: 0.0,
+            slow_seed: 0.0,
+            fast: None,
+            slow: None,
+            signal: Ema::new(check_period("MACD signal", 1, signal)?)?,
+        })
+    }
+
+    /// Feeds one close to both averages; the MACD line once both exist.
+    #[inline]
+    fn line(&mut self, close: f64) -> Option<f64> {
+        if let (Some(fast), Some(slow)) = (&mut self.fast, &mut self.slow) {
+            let fast = fast.update(close)?;
+            return Some(fast - slow.update(close)?);
+        }
+        self.seen += 1;
+        self.slow_seed += close;
+        if self.seen > self.slow_period - self.fast_period {
+            self.fast_seed += close;
+        }
+        if self.seen < self.slow_period {
+            return None;
+        }
+        let fast = self.fast_seed / self.fast_period as f64;
+        let slow = self.slow_seed / self.slow_period as f64;
+        self.fast = Some(Ema::seeded(self.fast_period, fast));
+        self.slow = Some(Ema::seeded(self.slow_period, slow));
+        Some(fast - slow)
+    }
+}
+
+impl Indicator for Macd {
+    type Input = f64;
+    type Output = MacdValue;
+
+    #[inline]
+    fn update(&mut self, close: f64) -> Option<MacdValue> {
+        let macd = self.line(close)?;
+        let signal = self.signal.update(macd)?;
+        Some(MacdValue { macd, signal, histogram: macd - signal })
+    }
+
+    fn lookback(&self) -> usize {
+        self.slow_period - 1 + self.signal.lookback()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::{ema, macd};
+
+    #[test]
+    fn starts_when_the_signal_exists_and_seeds_the_fast_average_late() {
+        let closes: Vec<f64> = (0..40).map(|i| 100.0 + (i as f64 * 0.7).sin() * 5.0).collect();
+        let [line, signal, hist] = macd(&closes, 3, 6, 4).unwrap();
+        assert_eq!(Macd::new(3, 6, 4).unwrap().lookback(), 8);
+        assert!(line[..8].iter().all(|v| v.is_nan()) && !line[8].is_nan());
+        // The fast EMA restarts at input 3 (6 - 3), so it differs from a plain EMA(3).
+        let fast_late = ema(&closes[3..], 3).unwrap();
+        let slow = ema(&closes, 6).unwrap();
+        assert_eq!(line[20], fast_late[17] - slow[20]);
+        assert_eq!(hist[20], line[20] - signal[20]);
+    }
+
+    #[test]
+    fn rejects_fast_not_below_slow() {
+        assert_eq!(Macd::new(26, 12, 9), Err(IndicatorError::MacdOrder { fast: 26, slow: 12 }));
+    }
+}

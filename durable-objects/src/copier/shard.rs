@@ -1,0 +1,248 @@
+//! `SignalShard`: holds up to a shard's worth of a channel's websockets (hibernation API), with
+//! a replica of the channel's recent log so a `resume` is answered at once and in order. Each
+//! follower gets every message sized by its own `trade_copy`.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{
+    durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result, SqlStorage, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+use super::protocol::{
+    ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS,
+};
+use super::{delivery, protocol::MemberRole};
+use crate::internal::{call, error_response, json_response};
+
+#[durable_object]
+pub struct SignalShard {
+    state: State,
+    sql: SqlStorage,
+    env: Env,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS replica (
+    seq INTEGER PRIMARY KEY, signal_id TEXT NOT NULL, kind TEXT NOT NULL, ticket TEXT NOT NULL,
+    data TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (
+    seq INTEGER NOT NULL, user_id TEXT NOT NULL, sent_at_ms INTEGER, acked_at_ms INTEGER, client_ticket TEXT,
+    PRIMARY KEY (seq, user_id));";
+
+pub const MEMBER_HEADER: &str = "x-auronex-member";
+
+fn now_ms() -> i64 {
+    worker::js_sys::Date::now() as i64
+}
+
+impl DurableObject for SignalShard {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        if let Err(error) = sql.exec(SCHEMA, None) {
+            worker::console_error!("signal shard schema: {error}");
+        }
+        Self { state, sql, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let url = req.url()?;
+        match (req.method(), url.path()) {
+            (Method::Get, "/connect") => self.accept_member(&req, &url).await,
+            (Method::Post, "/deliver") => {
+                let deliver: Deliver = req.json().await?;
+                json_response(&Delivered { through: self.deliver(deliver.signals)? })
+            }
+            (Method::Get, "/deliveries") => {
+                let seq = url.query_pairs().find(|(k, _)| k == "seq").and_then(|(_, v)| v.parse::<i64>().ok());
+                let rows: Vec<DeliveryRow> = self
+                    .sql
+                    .exec(
+                        "SELECT user_id, sent_at_ms, acked_at_ms, client_ticket FROM deliveries WHERE seq = ? ORDER BY user_id",
+                        vec![seq.unwrap_or(-1).into()],
+                    )?
+                    .to_array()?;
+                json_response(&rows)
+            }
+            _ => error_response(404, "not_found", "no such shard operation"),
+        }
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let Some(member) = ws.deserialize_attachment::<Member>()? else {
+            let _ = ws.close(Some(1011), Some("lost its member record"));
+            return Ok(());
+        };
+        let parsed = match message {
+            WebSocketIncomingMessage::String(text) => serde_json::from_str::<ClientMessage>(&text).ok(),
+            WebSocketIncomingMessage::Binary(_) => None,
+        };
+        match parsed {
+            Some(ClientMessage::Ping) => send(&ws, &json!({"type": "pong"})),
+            Some(ClientMessage::Resume { last_seq }) => self.replay(&ws, &member, last_seq),
+            Some(ClientMessage::Ack { seq, client_ticket }) => {
+                let ticket = client_ticket.map(|t| t.as_str().map(str::to_string).unwrap_or_else(|| t.to_string()));
+                self.sql.exec(
+                    "INSERT INTO deliveries (seq, user_id, acked_at_ms, client_ticket) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (seq, user_id) DO UPDATE SET acked_at_ms = excluded.acked_at_ms, client_ticket = excluded.client_ticket",
+                    vec![seq.into(), member.user_id.as_str().into(), now_ms().into(), ticket.map(Into::into).unwrap_or(worker::SqlStorageValue::Null)],
+                )?;
+                Ok(())
+            }
+            None => {
+                send(&ws, &json!({"type": "error", "code": "bad_message", "message": "unknown or malformed message"}))
+            }
+        }
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> Result<()> {
+        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+        let _ = ws.close(Some(code), Some("closing"));
+        self.report_count(&ws).await;
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        let _ = ws.close(Some(1011), Some("socket error"));
+        self.report_count(&ws).await;
+        Ok(())
+    }
+}
+
+fn send(ws: &WebSocket, message: &Value) -> Result<()> {
+    ws.send_with_str(message.to_string())
+}
+
+impl SignalShard {
+    async fn accept_member(&self, req: &Request, url: &worker::Url) -> Result<Response> {
+        let header = req.headers().get(MEMBER_HEADER)?.unwrap_or_default();
+        let member: Member =
+            serde_json::from_str(&header).map_err(|_| worker::Error::RustError("bad member header".into()))?;
+        let last_seq = url.query_pairs().find(|(k, _)| k == "last_seq").and_then(|(_, v)| v.parse::<i64>().ok());
+        let head_seq = self.catch_up(&member.channel_id).await?;
+
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        pair.server.serialize_attachment(&member)?;
+        let role = match member.role {
+            MemberRole::Publisher => "publisher",
+            MemberRole::Follower => "follower",
+        };
+        send(
+            &pair.server,
+            &json!({"type": "hello", "channel_id": member.channel_id, "role": role,
+            "head_seq": head_seq, "oldest_seq": self.oldest_seq()?}),
+        )?;
+        if let Some(last_seq) = last_seq {
+            self.replay(&pair.server, &member, last_seq)?;
+        }
+        self.report_count(&pair.server).await;
+        Ok(Response::builder().with_status(101).with_websocket(pair.client).empty())
+    }
+
+    /// Brings the replica up to the room's head (a new shard starts empty); returns the head.
+    async fn catch_up(&self, channel_id: &str) -> Result<i64> {
+        let room = self.env.durable_object("SIGNAL_ROOM")?.id_from_name(channel_id)?.get_stub()?;
+        let since: Since =
+            call::<(), _>(&room, Method::Get, &format!("/since?after={}", self.replica_max()?), None).await?;
+        self.store(&since.signals)?;
+        Ok(since.head_seq)
+    }
+
+    fn replica_max(&self) -> Result<i64> {
+        #[derive(Deserialize)]
+        struct Max {
+            max: Option<i64>,
+        }
+        let rows: Vec<Max> = self.sql.exec("SELECT MAX(seq) AS max FROM replica", None)?.to_array()?;
+        Ok(rows.first().and_then(|row| row.max).unwrap_or(0))
+    }
+
+    fn oldest_seq(&self) -> Result<i64> {
+        #[derive(Deserialize)]
+        struct Min {
+            min: Option<i64>,
+        }
+        let rows: Vec<Min> = self.sql.exec("SELECT MIN(seq) AS min FROM replica", None)?.to_array()?;
+        Ok(rows.first().and_then(|row| row.min).unwrap_or(0))
+    }
+
+    fn store(&self, signals: &[Stored]) -> Result<Vec<Stored>> {
+        let before = self.replica_max()?;
+        let mut fresh = Vec::new();
+        for signal in signals {
+            self.sql.exec(
+                "INSERT OR IGNORE INTO replica (seq, signal_id, kind, ticket, data, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    signal.seq.into(),
+                    signal.signal_id.as_str().into(),
+                    signal.kind.as_str().into(),
+                    signal.ticket.as_str().into(),
+                    serde_json::to_string(&signal.data)?.into(),
+                    signal.created_at_ms.into(),
+                ],
+            )?;
+            if signal.seq > before {
+                fresh.push(signal.clone());
+            }
+        }
+        fresh.sort_by_key(|signal| signal.seq);
+        delivery::prune_replica(&self.sql, now_ms())?;
+        Ok(fresh)
+    }
+
+    /// Stores pushed messages and sends the new ones, in order, to every socket.
+    fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
+        let fresh = self.store(&signals)?;
+        let sockets = self.state.get_websockets();
+        for signal in &fresh {
+            for ws in &sockets {
+                let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { continue };
+                if self.send_signal(ws, &member, signal).is_err() {
+                    let _ = ws.close(Some(1011), Some("send failed"));
+                }
+            }
+        }
+        self.replica_max()
+    }
+
+    fn replay(&self, ws: &WebSocket, member: &Member, last_seq: i64) -> Result<()> {
+        let oldest = self.oldest_seq()?;
+        if last_seq + 1 < oldest {
+            send(
+                ws,
+                &json!({"type": "gap", "oldest_seq": oldest,
+                "message": "messages before oldest_seq are no longer kept; reconcile open positions"}),
+            )?;
+        }
+        for signal in delivery::log_after(&self.sql, "replica", last_seq, RETAIN_SIGNALS)? {
+            self.send_signal(ws, member, &signal)?;
+        }
+        Ok(())
+    }
+
+    fn send_signal(&self, ws: &WebSocket, member: &Member, signal: &Stored) -> Result<()> {
+        ws.send_with_str(delivery::message_for(member, signal).to_string())?;
+        if member.role == MemberRole::Follower {
+            self.sql.exec(
+                "INSERT INTO deliveries (seq, user_id, sent_at_ms) VALUES (?, ?, ?)
+                 ON CONFLICT (seq, user_id) DO UPDATE SET sent_at_ms = COALESCE(sent_at_ms, excluded.sent_at_ms)",
+                vec![signal.seq.into(), member.user_id.as_str().into(), now_ms().into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn report_count(&self, ws: &WebSocket) {
+        let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { return };
+        let sockets = self.state.get_websockets().len() as u32;
+        let outcome = async {
+            let room = self.env.durable_object("SIGNAL_ROOM")?.id_from_name(&member.channel_id)?.get_stub()?;
+            call::<_, Value>(&room, Method::Post, "/shard-count", Some(&ShardCount { shard: member.shard, sockets }))
+                .await
+        };
+        if let Err(error) = outcome.await {
+            worker::console_error!("shard count report: {error}");
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Binance spot (`https://api.binance.com`): `/api/v3/exchangeInfo`, `/ticker/bookTicker`,
+//! `/ticker/24hr` and `/klines`. Source: binance/binance-spot-api-docs, rest-api.md,
+//! filters.md, errors.md and enums.md.
+
+use serde_json::Value;
+
+use crate::error::{ErrorKind, VenueError};
+use crate::json::{self, RowLayout};
+use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
+use crate::request::{encode, UpstreamRequest};
+use crate::venue::{chunks, Batching, Quirks, TickerWindow, Venue};
+use crate::ExchangeId;
+
+pub struct Binance;
+
+static QUIRKS: Quirks = Quirks {
+    exchange: ExchangeId::Binance,
+    symbol_format: "BASEQUOTE (BTCUSDT), mapped through exchangeInfo's baseAsset/quoteAsset",
+    quote_currencies: &["USDT", "USDC", "FDUSD", "BTC", "ETH", "BNB", "BRL", "EUR", "TRY"],
+    book_ticker_batching: Batching::List { max: 100 },
+    ticker_24h_batching: Batching::List { max: 20 },
+    ticker_window: TickerWindow::Rolling24h,
+    max_candles: 1000,
+    // enums.md: REQUEST_WEIGHT 6000 per minute per IP.
+    rate_limit_weight: 6000,
+    rate_limit_per_seconds: 60,
+    taker_fee_bps: 10,
+};
+
+const KLINE: RowLayout = RowLayout { columns: [0, 1, 2, 3, 4, 5], time_unit_ms: 1 };
+
+/// `["BTCUSDT","ETHUSDT"]`, percent-encoded, for the `symbols` parameter.
+fn symbols_param(venue_symbols: &[&str]) -> String {
+    let quoted: Vec<String> = venue_symbols.iter().map(|s| format!("\"{s}\"")).collect();
+    encode(&format!("[{}]", quoted.join(",")))
+}
+
+/// Binance answers a list endpoint with an object when asked for one symbol.
+fn items(body: &Value) -> Vec<&Value> {
+    match body {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn filter<'a>(symbol: &'a Value, kind: &str) -> Option<&'a Value> {
+    symbol["filters"].as_array()?.iter().find(|f| f["filterType"] == kind)
+}
+
+/// A 2xx body can still be `{"code": -1121, "msg": ...}`.
+fn check(body: &str) -> Result<Value, VenueError> {
+    let value = json::parse("binance", body)?;
+    if value.get("code").is_some() && value.get("msg").is_some() {
+        return Err(classify(&value));
+    }
+    Ok(value)
+}
+
+fn classify(value: &Value) -> VenueError {
+    let code = value["code"].as_i64().unwrap_or_default();
+    let message = format!("binance {code}: {}", value["msg"].as_str().unwrap_or(""));
+    let kind = match code {
+        // -1121 Invalid symbol; -1100/-1102 a bad or missing symbol parameter.
+        -1121 => ErrorKind::UnknownSymbol,
+        // -1003 too many requests; -1015 too many orders.
+        -1003 | -1015 => ErrorKind::RateLimited,
+        // -1000 unknown, -1001 disconnected, -1007 timeout, -1008 server busy.
+        -1000 | -1001 | -1007 | -1008 => ErrorKind::Transient,
+        _ => ErrorKind::Terminal,
+    };
+    VenueError::new(kind, message)
+}
+
+impl Venue for Binance {
+    fn quirks(&self) -> &'static Quirks {
+        &QUIRKS
+    }
+
+    fn markets_request(&self) -> UpstreamRequest {
+        UpstreamRequest::new("/api/v3/exchangeInfo?permissions=SPOT&showPermissionSets=false", 20)
+    }
+
+    fn parse_markets(&self, body: &str) -> Result<Vec<Market>, VenueError> {
+        let value = check(body)?;
+        let symbols = json::array("exchangeInfo", &value["symbols"])?;
+        let mut markets = Vec::with_capacity(symbols.len());
+        for item in symbols {
+            let tradable = item["status"] == "TRADING" && item["isSpotTradingAllowed"] != false;
+            let base = json::req_str("exchangeInfo", item, "baseAsset")?;
+            let quote = json::req_str("exchangeInfo", item, "quoteAsset")?;
+            let Some(symbol) = super::unified(base, quote).filter(|_| tradable) else {
+                continue;
+            };
+            let lot = filter(item, "LOT_SIZE");
+            let notional = filter(item, "NOTIONAL").or_else(|| filter(item, "MIN_NOTIONAL"));
+            markets.push(Market {
+                symbol,
+                venue_symbol: json::req_str("exchangeInfo", item, "symbol")?.to_string(),
+                price_tick: filter(item, "PRICE_FILTER").and_then(|f| json::positive(&f["tickSize"])),
+                lot_step: lot.and_then(|f| json::positive(&f["stepSize"])),
+                min_qty: lot.and_then(|f| json::positive(&f["minQty"])),
+                min_notional: notional.and_then(|f| json::positive(&f["minNotional"])),
+            });
+        }
+        Ok(markets)
+    }
+
+    fn book_ticker_requests(&self, venue_symbols: &[&str]) -> Vec<UpstreamRequest> {
+        chunks(QUIRKS.book_ticker_batching, venue_symbols)
+            .into_iter()
+            .filter(|chunk| !chunk.is_empty())
+            .map(|chunk| {
+                let query = symbols_param(chunk);
+                UpstreamRequest::new(format!("/api/v3/ticker/bookTicker?symbols={query}"), 4)
+            })
+            .collect()
+    }
+
+    fn parse_book_tickers(&self, _: &UpstreamRequest, body: &str) -> Result<Vec<BookTicker>, VenueError> {
+        let value = check(body)?;
+        items(&value)
+            .into_iter()
+            .map(|item| {
+                Ok(BookTicker {
+                    venue_symbol: json::req_str("bookTicker", item, "symbol")?.to_string(),
+                    bid: json::req_decimal("bookTicker", item, "bidPrice")?,
+                    ask: json::req_decimal("bookTicker", item, "askPrice")?,
+                    bid_qty: json::decimal(&item["bidQty"]),
+                    ask_qty: json::decimal(&item["askQty"]),
+                })
+            })
+            .collect()
+    }
+
+    fn ticker_24h_requests(&self, venue_symbols: &[&str]) -> Vec<UpstreamRequest> {
+        if venue_symbols.is_empty() {
+            return vec![UpstreamRequest::new("/api/v3/ticker/24hr?type=MINI", 80)];
+        }
+        chunks(QUIRKS.ticker_24h_batching, venue_symbols)
+            .into_iter()
+            .map(|chunk| {
+                let query = symbols_param(chunk);
+                UpstreamRequest::new(format!("/api/v3/ticker/24hr?type=MINI&symbols={query}"), 2)
+            })
+            .collect()
+    }
+
+    fn parse_tickers_24h(&self, _: &UpstreamRequest, body: &str) -> Result<Vec<Ticker24h>, VenueError> {
+        let value = check(body)?;
+        items(&value)
+            .into_iter()
+            .map(|item| {
+                Ok(Ticker24h {
+                    venue_symbol: json::req_str("ticker/24hr", item, "symbol")?.to_string(),
+                    last: json::req_decimal("ticker/24hr", item, "lastPrice")?,
+                    open: json::req_decimal("ticker/24hr", item, "openPrice")?,
+                    quote_volume: json::decimal(&item["quoteVolume"]),
+                })
+            })
+            .collect()
+    }
+
+    fn candles_request(&self, venue_symbol: &str, timeframe: Timeframe, limit: u16, _now_ms: i64) -> UpstreamRequest {
+        let limit = limit.clamp(1, QUIRKS.max_candles);
+        UpstreamRequest::new(
+            format!("/api/v3/klines?symbol={}&interval={}&limit={limit}", encode(venue_symbol), timeframe.as_str()),
+            2,
+        )
+        .about(venue_symbol)
+    }
+
+    fn parse_candles(&self, _: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
+        let value = check(body)?;
+        json::candle_rows("klines", &value, &KLINE, None)
+    }
+
+    fn classify_error(&self, status: u16, body: &str) -> VenueError {
+        match serde_json::from_str::<Value>(body) {
+            Ok(value) if value.get("code").is_some() && status != 429 && status != 418 => classify(&value),
+            _ => VenueError::from_status(status, body),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::venues::fixture::{self, d};
+
+    fn read(name: &str) -> String {
+        fixture::read("binance", name)
+    }
+
+    #[test]
+    fn exchange_info_lists_trading_spot_markets_with_rules() {
+        let markets = Binance.parse_markets(&read("api_v3_exchangeInfo.json")).unwrap();
+        let names: Vec<String> = markets.iter().map(|m| m.symbol.to_string()).collect();
+        // BNBBTC is in BREAK status; the non-ASCII asset cannot be named.
+        assert_eq!(names, ["ETH/BTC", "BTC/USDT"]);
+        let btc = &markets[1];
+        assert_eq!(btc.venue_symbol, "BTCUSDT");
+        assert_eq!(btc.price_tick, Some(d("0.01")));
+        assert_eq!(btc.lot_step, Some(d("0.00001")));
+        assert_eq!(btc.min_qty, Some(d("0.00001")));
+        assert_eq!(btc.min_notional, Some(d("5")));
+        // ETHBTC publishes the legacy MIN_NOTIONAL filter.
+        assert_eq!(markets[0].min_notional, Some(d("0.001")));
+    }
+
+    #[test]
+    fn book_tickers_single_and_list() {
+        let request = &Binance.book_ticker_requests(&["LTCBTC", "ETHBTC"])[0];
+        assert_eq!(request.path_and_query, "/api/v3/ticker/bookTicker?symbols=%5B%22LTCBTC%22%2C%22ETHBTC%22%5D");
+        let list = Binance.parse_book_tickers(request, &read("api_v3_ticker_bookTicker.json")).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!((list[0].bid, list[0].ask), (d("4.00000000"), d("4.00000200")));
+        assert_eq!(list[1].ask_qty, Some(d("1000")));
+        let one = Binance.parse_book_tickers(request, &read("api_v3_ticker_bookTicker.single.json")).unwrap();
+        assert_eq!(one[0].venue_symbol, "LTCBTC");
+    }
+
+    #[test]
+    fn book_ticker_batches_of_one_hundred() {
+        let many: Vec<String> = (0..150).map(|i| format!("S{i}USDT")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(Binance.book_ticker_requests(&refs).len(), 2);
+        assert!(Binance.book_ticker_requests(&[]).is_empty());
+    }
+
+    #[test]
+    fn tickers_24h_mini() {
+        let request = &Binance.ticker_24h_requests(&[])[0];
+        assert_eq!(request.path_and_query, "/api/v3/ticker/24hr?type=MINI");
+        let tickers = Binance.parse_tickers_24h(request, &read("api_v3_ticker_24hr.json")).unwrap();
+        assert_eq!(tickers.len(), 2);
+        assert_eq!(tickers[0].change_pct(), Some(d("-95.96")));
+        assert_eq!(tickers[1].quote_volume, Some(d("0.77")));
+    }
+
+    #[test]
+    fn klines_oldest_first() {
+        let request = Binance.candles_request("BNBBTC", Timeframe::H4, 2, 0);
+        assert_eq!(request.path_and_query, "/api/v3/klines?symbol=BNBBTC&interval=4h&limit=2");
+        let candles = Binance.parse_candles(&request, &read("api_v3_klines.json")).unwrap();
+        assert_eq!(candles.len(), 2);
+        assert_eq!(candles[0].open_time_ms, 1499040000000);
+        assert_eq!(candles[0].high, d("0.8"));
+        assert_eq!(candles[1].volume, d("148976.11427815"));
+        let empty = Binance.parse_candles(&request, &read("api_v3_klines.empty.json")).unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn errors_are_classified() {
+        let body = read("error.invalid_symbol.json");
+        let error = Binance.classify_error(400, &body);
+        assert_eq!(error.kind, ErrorKind::UnknownSymbol);
+        assert!(error.message.contains("Invalid symbol"));
+        let request = Binance.candles_request("NOPE", Timeframe::M1, 1, 0);
+        assert_eq!(Binance.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
+        assert_eq!(Binance.classify_error(429, &read("error.too_many_requests.json")).kind, ErrorKind::RateLimited);
+        assert_eq!(Binance.classify_error(503, "Service Unavailable").kind, ErrorKind::Transient);
+        assert!(Binance.parse_markets("<html>").is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! A websocket test client: JSON messages in and out, with a read timeout on every wait.
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::Value;
+use tungstenite::{Message, WebSocket};
+
+use crate::Server;
+
+pub struct Socket {
+    inner: WebSocket<TcpStream>,
+}
+
+impl Socket {
+    /// Connects to `/ws` for `channel_id` with `token`, optionally resuming after `last_seq`.
+    pub fn connect(server: &Server, token: &str, channel_id: &str, last_seq: Option<i64>) -> Result<Socket, u16> {
+        let mut path = format!("/ws?channel_id={channel_id}&token={token}");
+        if let Some(seq) = last_seq {
+            path.push_str(&format!("&last_seq={seq}"));
+        }
+        let stream = TcpStream::connect(("127.0.0.1", server.port)).expect("tcp connect");
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        match tungstenite::client(server.ws_url(&path).as_str(), stream) {
+            Ok((inner, _)) => Ok(Socket { inner }),
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
+                Err(response.status().as_u16())
+            }
+            Err(error) => panic!("websocket handshake: {error}"),
+        }
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        self.inner.send(Message::text(message.to_string())).expect("send");
+    }
+
+    /// The next JSON text message (pings and pongs of the protocol layer are skipped).
+    pub fn next(&mut self) -> Value {
+        loop {
+            match self.inner.read().expect("read a message") {
+                Message::Text(text) => return serde_json::from_str(text.as_str()).expect("JSON message"),
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
+                other => panic!("unexpected message {other:?}"),
+            }
+        }
+    }
+
+    /// The next message whose `type` is not `hello`.
+    pub fn next_event(&mut self) -> Value {
+        loop {
+            let message = self.next();
+            if message["type"] != "hello" {
+                return message;
+            }
+        }
+    }
+
+    /// Asserts nothing else is queued: a ping's pong must be the very next message.
+    pub fn assert_quiet(&mut self) {
+        self.send(&serde_json::json!({"type": "ping"}));
+        let next = self.next_event();
+        assert_eq!(next["type"], "pong", "expected nothing before the pong, got {next}");
+    }
+
+    pub fn close(mut self) {
+        let _ = self.inner.close(None);
+        let _ = self.inner.flush();
+    }
+}
