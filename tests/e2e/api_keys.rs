@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use auronex_e2e::standins::binance;
+use auronex_e2e::standins::{binance, venues};
 use auronex_e2e::{standins, Account, Server};
 use serde_json::{json, Value};
 
@@ -14,6 +14,7 @@ pub const TESTS: &[crate::Test] = &[
     ("api_keys::bad_input_and_no_token", bad_input_and_no_token),
     ("api_keys::binance_test_is_signed_and_reports_balances", binance_test_is_signed_and_reports_balances),
     ("api_keys::venue_refusals_in_plain_words", venue_refusals_in_plain_words),
+    ("api_keys::bybit_and_okx_tests_are_signed", bybit_and_okx_tests_are_signed),
     ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
     ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
 ];
@@ -153,6 +154,45 @@ fn venue_refusals_in_plain_words(server: &Server) {
     let kraken = test(json!({"exchange": "kraken", "api_key": "krakenkey0000", "secret_key": "krakensecret00"}));
     assert_eq!(kraken["ok"], false);
     assert!(kraken["message"].as_str().unwrap().contains("cannot test kraken"), "{kraken}");
+}
+
+fn bybit_and_okx_tests_are_signed(server: &Server) {
+    let account = Account::register(&server.client(), "venues");
+    let client = server.client().with_token(&account.access_token);
+    let test = |body: Value| {
+        let id = store(server, &account, &body)["id"].as_str().unwrap().to_string();
+        client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json()
+    };
+    let bybit = test(json!({"exchange": "bybit", "api_key": venues::BYBIT_KEY, "secret_key": venues::BYBIT_SECRET}));
+    assert_eq!((bybit["ok"].as_bool(), bybit["balances"][0]["asset"].as_str()), (Some(true), Some("USDT")), "{bybit}");
+    assert_eq!(
+        (bybit["balances"][0]["free"].as_f64(), bybit["balances"][0]["locked"].as_f64()),
+        (Some(1.0), Some(0.5))
+    );
+    let wrong = test(json!({"exchange": "bybit", "api_key": venues::BYBIT_KEY, "secret_key": "wrong-bybit-secret"}));
+    assert!(wrong["message"].as_str().unwrap().contains("secret key"), "{wrong}");
+    let before = standins().received("bybit-testnet", |_| true).len();
+    let testnet = test(
+        json!({"exchange": "bybit", "api_key": venues::BYBIT_KEY, "secret_key": venues::BYBIT_SECRET, "is_testnet": true}),
+    );
+    assert_eq!(testnet["ok"], true);
+    assert_eq!(standins().received("bybit-testnet", |_| true).len(), before + 1);
+    let okx = json!({"exchange": "okx", "api_key": venues::OKX_KEY, "secret_key": venues::OKX_SECRET, "passphrase": venues::OKX_PASSPHRASE});
+    let result = test(okx.clone());
+    assert_eq!(
+        (result["ok"].as_bool(), result["balances"][0]["asset"].as_str()),
+        (Some(true), Some("BTC")),
+        "{result}"
+    );
+    let mut demo = okx.clone();
+    demo["is_testnet"] = true.into();
+    assert_eq!(test(demo)["ok"], true);
+    let sent = standins().received("okx", |r| r.header("x-simulated-trading") == Some("1"));
+    assert!(!sent.is_empty(), "demo keys are flagged to OKX");
+    let mut wrong_passphrase = okx;
+    wrong_passphrase["passphrase"] = "not-it".into();
+    let refused = test(wrong_passphrase);
+    assert!(refused["message"].as_str().unwrap().contains("passphrase"), "{refused}");
 }
 
 /// Every file of the local D1 (database, WAL, journal) as bytes.

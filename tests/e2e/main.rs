@@ -13,6 +13,7 @@ mod market;
 mod market_cache;
 mod market_outage;
 mod payments;
+mod pix;
 mod routing;
 mod scheduled;
 mod throttle;
@@ -78,7 +79,7 @@ fn main() {
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
         ),
         (
-            [api_keys::TESTS, admin::TESTS, payments::TESTS, vault::TESTS].concat(),
+            [api_keys::TESTS, admin::TESTS, payments::TESTS, pix::TESTS, vault::TESTS].concat(),
             Arc::new(Lazy { start: with_service_standins, server: OnceLock::new() }),
         ),
     ];

@@ -13,7 +13,7 @@ const OLD_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const NEW_KEY: &str = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
 
 fn start(dir: &std::path::Path, keys: &[(&str, &str)]) -> Server {
-    let vars = standins().vars();
+    let vars = standins().worker_vars(auronex_e2e::SimClient::shared());
     let mut all: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     all.extend_from_slice(keys);
     Server::start_in(dir, &all)
@@ -83,6 +83,7 @@ fn rotation_keeps_every_key_usable(_shared: &Server) {
         assert_eq!(report.status, 200, "{}", report.body);
         let report = report.json();
         assert_eq!((report["resealed"].as_u64(), report["failed"].as_u64()), (Some(2), Some(0)), "{report}");
+        assert_eq!((report["complete"].as_bool(), report["next_cursor"].is_null()), (Some(true), true));
         let after = key_ids(&server);
         assert_eq!(after.len(), 1);
         assert_ne!(after[0], old_id);

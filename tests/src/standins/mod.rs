@@ -1,4 +1,5 @@
-//! Local stand-ins for the outside services the Worker calls (Binance, Stripe, Mercado Pago):
+//! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Stripe,
+//! Mercado Pago):
 //! one small HTTP server in the test process, each service under its own path prefix, speaking
 //! the real formats and recording every request so tests can assert on exactly what was sent.
 //! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
@@ -6,9 +7,12 @@
 pub mod binance;
 pub mod mercadopago;
 pub mod stripe;
+pub mod venues;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use crate::SimClient;
 
 /// One request a stand-in received.
 #[derive(Debug, Clone)]
@@ -77,6 +81,27 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Passes a request on to `base` unchanged (path, query, body) and returns its answer.
+fn forward(base: &str, request: &Recorded) -> Reply {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .new_agent();
+    let query = if request.query.is_empty() { String::new() } else { format!("?{}", request.query) };
+    let built = ureq::http::Request::builder()
+        .method(request.method.as_str())
+        .uri(format!("{base}{}{query}", request.path))
+        .body(request.body.clone().into_bytes());
+    match built.ok().and_then(|req| agent.run(req).ok()) {
+        Some(mut response) => {
+            let status = response.status().as_u16();
+            Reply { status, body: response.body_mut().read_to_string().unwrap_or_default() }
+        }
+        None => Reply::json(502, serde_json::json!({"error": "upstream unreachable"})),
+    }
+}
+
 pub struct Reply {
     pub status: u16,
     pub body: String,
@@ -92,6 +117,8 @@ impl Reply {
 pub struct StandIns {
     pub base_url: String,
     requests: Arc<Mutex<Vec<(String, Recorded)>>>,
+    /// Where Binance's public (market-data) paths go: the exchange simulator.
+    binance_upstream: Arc<Mutex<Option<String>>>,
     pub stripe: Arc<stripe::Stripe>,
     pub mercadopago: Arc<mercadopago::MercadoPago>,
 }
@@ -110,7 +137,9 @@ impl StandIns {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stripe = Arc::new(stripe::Stripe::default());
         let mercadopago = Arc::new(mercadopago::MercadoPago::default());
+        let binance_upstream = Arc::new(Mutex::new(None::<String>));
         let (log, stripe_state, mp_state) = (Arc::clone(&requests), Arc::clone(&stripe), Arc::clone(&mercadopago));
+        let upstream = Arc::clone(&binance_upstream);
         std::thread::spawn(move || {
             for mut request in server.incoming_requests() {
                 let mut body = String::new();
@@ -131,7 +160,13 @@ impl StandIns {
                     body,
                 };
                 let reply = match service.as_str() {
+                    "binance" if recorded.path != "/api/v3/account" => match upstream.lock().unwrap().clone() {
+                        Some(base) => forward(&base, &recorded),
+                        None => binance::handle(&recorded),
+                    },
                     "binance" | "binance-testnet" => binance::handle(&recorded),
+                    "bybit" | "bybit-testnet" => venues::bybit(&recorded),
+                    "okx" => venues::okx(&recorded),
                     "stripe" => stripe_state.handle(&recorded),
                     "mercadopago" => mp_state.handle(&recorded),
                     _ => Reply::json(404, serde_json::json!({"error": "no such stand-in"})),
@@ -143,7 +178,7 @@ impl StandIns {
                 let _ = request.respond(response);
             }
         });
-        StandIns { base_url: format!("http://127.0.0.1:{port}"), requests, stripe, mercadopago }
+        StandIns { base_url: format!("http://127.0.0.1:{port}"), requests, binance_upstream, stripe, mercadopago }
     }
 
     /// The `--var`s that point the Worker at the stand-ins, with their test credentials.
@@ -152,6 +187,9 @@ impl StandIns {
         vec![
             ("BINANCE_API_URL".into(), url("binance")),
             ("BINANCE_TESTNET_API_URL".into(), url("binance-testnet")),
+            ("BYBIT_API_URL".into(), url("bybit")),
+            ("BYBIT_TESTNET_API_URL".into(), url("bybit-testnet")),
+            ("OKX_API_URL".into(), url("okx")),
             ("STRIPE_API_URL".into(), url("stripe")),
             ("STRIPE_SECRET_KEY".into(), stripe::SECRET_KEY.into()),
             ("STRIPE_WEBHOOK_SECRET".into(), stripe::WEBHOOK_SECRET.into()),
@@ -159,6 +197,17 @@ impl StandIns {
             ("MERCADOPAGO_ACCESS_TOKEN".into(), mercadopago::ACCESS_TOKEN.into()),
             ("MERCADOPAGO_WEBHOOK_SECRET".into(), mercadopago::WEBHOOK_SECRET.into()),
         ]
+    }
+
+    /// The simulator's market-data vars with the stand-ins' on top; Binance's market-data paths
+    /// are forwarded to the simulator, so both can share `BINANCE_API_URL`.
+    pub fn worker_vars(&self, sim: &SimClient) -> Vec<(String, String)> {
+        *self.binance_upstream.lock().unwrap() = Some(sim.base_url.clone());
+        let ours = self.vars();
+        let mut vars: Vec<(String, String)> =
+            sim.worker_vars().into_iter().filter(|(key, _)| !ours.iter().any(|(k, _)| k == key)).collect();
+        vars.extend(ours);
+        vars
     }
 
     /// Every request `service` received that matches `predicate`, oldest first.

@@ -143,17 +143,32 @@ pub async fn list_audit(ctx: Ctx) -> ApiResult<Response> {
     json(200, &detail!({"items": items, "total": total, "limit": limit, "offset": offset}))
 }
 
-/// `POST /api/admin/vault/rotate`: re-seals every API key under the current ENCRYPTION_KEY.
-pub async fn rotate_vault(ctx: Ctx) -> ApiResult<Response> {
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RotateRequest {
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// `POST /api/admin/vault/rotate` `{cursor?}`: re-seals API keys under the current
+/// ENCRYPTION_KEY, up to 400 per call; `complete: false` means call again with `next_cursor`.
+pub async fn rotate_vault(mut ctx: Ctx) -> ApiResult<Response> {
     let caller = admin(&ctx).await?;
+    let has_body = ctx.req.headers().get("content-length")?.is_some_and(|length| length.trim() != "0");
+    let input: RotateRequest = if has_body { body::json(&mut ctx.req).await? } else { RotateRequest::default() };
+    let cursor = input.cursor.unwrap_or_default();
+    if cursor.len() > 64 {
+        return Err(ApiError::validation("cursor", "cursor is not one this endpoint returned"));
+    }
     let ring = vault::keyring(&ctx.env)?;
     let db = ctx.env.d1("DB")?;
-    let report = rotation::run(&db, &ring).await?;
+    let report = rotation::run(&db, &ring, &cursor).await?;
     let entry = audit::Entry {
         action: "vault.rotate",
         target_type: "api_keys",
         target_id: &report.current_key_id,
-        detail: detail!({"resealed": report.resealed, "failed": report.failed, "failed_ids": report.failed_ids}),
+        detail: detail!({"resealed": report.resealed, "failed": report.failed, "failed_ids": report.failed_ids,
+                         "complete": report.complete}),
     };
     audit::record(&db, &caller, entry).await?;
     json(200, &report)

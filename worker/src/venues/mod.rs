@@ -1,7 +1,10 @@
 //! Signed (private) requests to exchanges, used to test a user's API key: each venue module
 //! builds its signed request and reads the answer (pure, tested natively); `test_key` sends it.
+//! Binance, Bybit and OKX are covered (HMAC-SHA256); the other venues answer "not yet".
 
 pub mod binance;
+pub mod bybit;
+pub mod okx;
 pub mod sign;
 
 use serde::Serialize;
@@ -9,7 +12,7 @@ use worker::Env;
 
 use crate::clock;
 use crate::config;
-use crate::http::outbound;
+use crate::http::outbound::{self, Outbound};
 use crate::vault::Credentials;
 
 /// Most balances a key test reports (the largest accounts hold hundreds of dust assets).
@@ -61,29 +64,49 @@ fn base_url(env: &Env, var: &str, default: &str) -> String {
     config::optional(env, var).unwrap_or_else(|| default.to_string())
 }
 
+type Reader = fn(u16, &str) -> VenueReply;
+
+/// The signed read-only request for a venue, and how to read its answer.
+fn signed_request(env: &Env, exchange: &str, testnet: bool, credentials: &Credentials) -> Option<(Outbound, Reader)> {
+    let now = clock::now_ms();
+    match (exchange, testnet) {
+        ("binance", false) => {
+            let base = base_url(env, "BINANCE_API_URL", "https://api.binance.com");
+            Some((binance::account_request(&base, credentials, now), binance::read_account))
+        }
+        ("binance", true) => {
+            let base = base_url(env, "BINANCE_TESTNET_API_URL", "https://testnet.binance.vision");
+            Some((binance::account_request(&base, credentials, now), binance::read_account))
+        }
+        ("bybit", false) => {
+            let base = base_url(env, "BYBIT_API_URL", "https://api.bybit.com");
+            Some((bybit::wallet_request(&base, credentials, now), bybit::read_wallet))
+        }
+        ("bybit", true) => {
+            let base = base_url(env, "BYBIT_TESTNET_API_URL", "https://api-testnet.bybit.com");
+            Some((bybit::wallet_request(&base, credentials, now), bybit::read_wallet))
+        }
+        ("okx", demo) => {
+            let base = base_url(env, "OKX_API_URL", "https://www.okx.com");
+            let timestamp =
+                chrono::DateTime::from_timestamp_millis(now)?.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            Some((okx::balance_request(&base, credentials, &timestamp, demo), okx::read_balance))
+        }
+        _ => None,
+    }
+}
+
 /// Makes one signed, read-only request with the key and reports balances or the refusal.
 pub async fn test_key(env: &Env, exchange: &str, is_testnet: bool, credentials: &Credentials) -> KeyTest {
-    let request = match (exchange, is_testnet) {
-        ("binance", false) => binance::account_request(
-            &base_url(env, "BINANCE_API_URL", "https://api.binance.com"),
-            credentials,
-            clock::now_ms(),
-        ),
-        ("binance", true) => binance::account_request(
-            &base_url(env, "BINANCE_TESTNET_API_URL", "https://testnet.binance.vision"),
-            credentials,
-            clock::now_ms(),
-        ),
-        _ => {
-            return KeyTest {
-                ok: false,
-                message: format!("Auronex cannot test {exchange} keys yet; the key is stored and can be used later"),
-                balances: None,
-            }
-        }
+    let Some((request, read)) = signed_request(env, exchange, is_testnet, credentials) else {
+        return KeyTest {
+            ok: false,
+            message: format!("Auronex cannot test {exchange} keys yet; the key is stored and can be used later"),
+            balances: None,
+        };
     };
     let reply = match outbound::send(&request).await {
-        Ok(answer) => binance::read_account(answer.status, &answer.body),
+        Ok(answer) => read(answer.status, &answer.body),
         Err(outbound::Unreachable(detail)) => {
             worker::console_warn!(
                 "{}",

@@ -16,7 +16,6 @@ pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
     crate::crypto::hex(&hmac_sha256(key, message))
 }
 
-#[allow(dead_code)] // for the venues that sign in base64 (OKX, KuCoin, Coinbase)
 pub fn hmac_sha256_base64(key: &[u8], message: &[u8]) -> String {
     STANDARD.encode(hmac_sha256(key, message))
 }
