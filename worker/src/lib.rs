@@ -2,6 +2,7 @@
 
 mod app;
 mod auth;
+mod bots;
 mod clock;
 mod config;
 mod copier;
