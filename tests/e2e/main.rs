@@ -2,10 +2,12 @@
 
 mod accounts;
 mod assets;
+mod bots;
 mod copier;
 mod health;
 mod market;
 mod market_outage;
+mod paper;
 mod routing;
 mod scheduled;
 mod throttle;
@@ -34,6 +36,8 @@ fn main() {
         copier::TESTS,
         market::TESTS,
         market_outage::TESTS,
+        bots::TESTS,
+        paper::TESTS,
     ]
     .concat();
     let wanted = tests.iter().any(|(name, _)| args.filter.as_deref().is_none_or(|f| name.contains(f)));

@@ -23,6 +23,24 @@ pub struct Fields<'a> {
     pub config: &'a str,
 }
 
+impl Fields<'_> {
+    /// Bound as ?3 to ?12, in column order.
+    fn values(&self) -> [JsValue; 10] {
+        [
+            self.name.into(),
+            self.exchange.into(),
+            self.symbols.into(),
+            self.quote_currency.into(),
+            self.capital.into(),
+            self.strategy.into(),
+            self.params.into(),
+            int(self.analysis_interval.into()),
+            int(self.is_testnet.into()),
+            self.config.into(),
+        ]
+    }
+}
+
 pub fn int(value: i64) -> JsValue {
     JsValue::from_f64(value as f64)
 }
@@ -59,22 +77,7 @@ pub async fn insert(
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?13 \
              WHERE (SELECT COUNT(*) FROM bots WHERE user_id = ?2) < ?14",
         )
-        .bind(&[
-            id.into(),
-            user_id.into(),
-            fields.name.into(),
-            fields.exchange.into(),
-            fields.symbols.into(),
-            fields.quote_currency.into(),
-            fields.capital.into(),
-            fields.strategy.into(),
-            fields.params.into(),
-            int(fields.analysis_interval.into()),
-            int(fields.is_testnet.into()),
-            fields.config.into(),
-            now.into(),
-            int(limit as i64),
-        ])?
+        .bind(&[&[id.into(), user_id.into()][..], &fields.values(), &[now.into(), int(limit as i64)]].concat())?
         .run()
         .await?;
     Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
@@ -87,21 +90,7 @@ pub async fn update(db: &D1Database, id: &str, user_id: &str, fields: &Fields<'_
          params = ?9, analysis_interval = ?10, is_testnet = ?11, config = ?12, state = NULL, \
          version = version + 1, updated_at = ?13 WHERE id = ?1 AND user_id = ?2 AND is_active = 0",
     )
-    .bind(&[
-        id.into(),
-        user_id.into(),
-        fields.name.into(),
-        fields.exchange.into(),
-        fields.symbols.into(),
-        fields.quote_currency.into(),
-        fields.capital.into(),
-        fields.strategy.into(),
-        fields.params.into(),
-        int(fields.analysis_interval.into()),
-        int(fields.is_testnet.into()),
-        fields.config.into(),
-        now.into(),
-    ])?
+    .bind(&[&[id.into(), user_id.into()][..], &fields.values(), &[now.into()]].concat())?
     .run()
     .await?;
     Ok(())

@@ -74,13 +74,27 @@ async fn usd_brl(ctx: &Ctx) -> Option<Decimal> {
     md.usd_brl().await.ok().map(|fx| fx.value.rate())
 }
 
+/// The caller's trades, bots, wallets and the USD-BRL rate (when AwesomeAPI answers).
+struct Books {
+    trades: Vec<TradeRow>,
+    bots: Vec<BotRow>,
+    all: Vec<Wallet>,
+    rate: Option<Decimal>,
+}
+
+impl Books {
+    async fn load(ctx: &Ctx) -> ApiResult<Self> {
+        let caller = auth::authenticate(ctx).await?;
+        let db = ctx.env.d1("DB")?;
+        let trades = ledger::all_for_user(&db, &caller.user.id).await?;
+        let bots = repo::list(&db, &caller.user.id).await?;
+        let all = wallets(&trades, &bots, None);
+        Ok(Self { trades, bots, all, rate: usd_brl(ctx).await })
+    }
+}
+
 pub async fn balance(ctx: Ctx) -> ApiResult<Response> {
-    let caller = auth::authenticate(&ctx).await?;
-    let db = ctx.env.d1("DB")?;
-    let trades = ledger::all_for_user(&db, &caller.user.id).await?;
-    let bots = repo::list(&db, &caller.user.id).await?;
-    let all = wallets(&trades, &bots, None);
-    let rate = usd_brl(&ctx).await;
+    let Books { trades, bots, all, rate } = Books::load(&ctx).await?;
     let usdt = all.iter().find(|w| w.currency == "USDT");
     let pick = |f: fn(&Wallet) -> Decimal| usdt.map(f).unwrap_or(Decimal::ZERO);
     let total_brl = rate.map(|rate| total_usd(&all, Some(rate), |w| w.total) * rate);
@@ -100,12 +114,7 @@ pub async fn balance(ctx: Ctx) -> ApiResult<Response> {
 }
 
 pub async fn summary(ctx: Ctx) -> ApiResult<Response> {
-    let caller = auth::authenticate(&ctx).await?;
-    let db = ctx.env.d1("DB")?;
-    let trades = ledger::all_for_user(&db, &caller.user.id).await?;
-    let bots = repo::list(&db, &caller.user.id).await?;
-    let all = wallets(&trades, &bots, None);
-    let rate = usd_brl(&ctx).await;
+    let Books { trades, bots, all, rate } = Books::load(&ctx).await?;
     let stats = stats::stats(&trades);
     let today = stats::today(&trades, now_ms());
     json(
