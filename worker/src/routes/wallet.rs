@@ -1,12 +1,13 @@
 //! `GET /api/exchange/balance` (the paper wallet per quote currency) and
 //! `GET /api/dashboard/summary` (every dashboard card in one call).
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json as value;
 use worker::Response;
 
-use super::market_params::number;
+use super::market_params;
 use crate::app::{json, Ctx};
 use crate::auth;
 use crate::bots::ledger::{self, TradeRow};
@@ -15,6 +16,14 @@ use crate::bots::{repo, stats, BotRow};
 use crate::clock::now_ms;
 use crate::http::ApiResult;
 use crate::market::MarketData;
+
+/// Amounts as JSON numbers, whole ones as integers (the `core::num` convention).
+fn number(value: Decimal) -> serde_json::Value {
+    match value.fract().is_zero().then(|| value.to_i64()).flatten() {
+        Some(whole) => whole.into(),
+        None => market_params::number(value),
+    }
+}
 
 /// Dollar-like quote currencies counted 1:1 as USD in totals.
 const USD_LIKE: [&str; 4] = ["USDT", "USD", "USDC", "FDUSD"];
