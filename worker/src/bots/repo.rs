@@ -122,19 +122,11 @@ pub async fn set_active(
     Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
 }
 
-pub async fn count_for_user(db: &D1Database, user_id: &str) -> worker::Result<usize> {
+/// How many bots the user owns (only running ones with `only_active`).
+pub async fn count(db: &D1Database, user_id: &str, only_active: bool) -> worker::Result<usize> {
     let count = db
-        .prepare("SELECT COUNT(*) AS n FROM bots WHERE user_id = ?1")
-        .bind(&[user_id.into()])?
-        .first::<i64>(Some("n"))
-        .await?;
-    Ok(count.unwrap_or(0).max(0) as usize)
-}
-
-pub async fn count_active_for_user(db: &D1Database, user_id: &str) -> worker::Result<usize> {
-    let count = db
-        .prepare("SELECT COUNT(*) AS n FROM bots WHERE user_id = ?1 AND is_active = 1")
-        .bind(&[user_id.into()])?
+        .prepare("SELECT COUNT(*) AS n FROM bots WHERE user_id = ?1 AND (?2 = 0 OR is_active = 1)")
+        .bind(&[user_id.into(), int(only_active.into())])?
         .first::<i64>(Some("n"))
         .await?;
     Ok(count.unwrap_or(0).max(0) as usize)

@@ -76,7 +76,7 @@ pub fn plan_error(user: &User, what: &str) -> ApiError {
 /// A running bot may not be started twice past the plan (a downgraded user keeps their bots
 /// but can run only as many as the new plan allows).
 pub async fn check_can_start(db: &D1Database, user: &User, bot: &BotRow) -> ApiResult<()> {
-    if repo::count_active_for_user(db, &user.id).await? >= plan_limit(user.plan) {
+    if repo::count(db, &user.id, true).await? >= plan_limit(user.plan) {
         return Err(plan_error(user, "running bots"));
     }
     check_balance(db, &user.id, &bot.quote_currency, bot.capital(), Some(&bot.id)).await

@@ -56,7 +56,7 @@ async fn owned(ctx: &Ctx, caller: &Caller) -> ApiResult<BotRow> {
 async fn insert(ctx: &Ctx, caller: &Caller, draft: &Draft) -> ApiResult<Response> {
     let db = ctx.env.d1("DB")?;
     let limit = plan_limit(caller.user.plan);
-    if repo::count_for_user(&db, &caller.user.id).await? >= limit {
+    if repo::count(&db, &caller.user.id, false).await? >= limit {
         return Err(plan_error(&caller.user, "bots"));
     }
     let config = setup::config(&ctx.env, draft).await?;
