@@ -6,6 +6,7 @@ pub mod setup;
 pub mod stats;
 pub mod validate;
 pub mod wallet;
+pub mod writes;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,8 @@ use worker::{D1Database, D1PreparedStatement, Env};
 
 use super::evaluate::{advance, close_at};
 use super::markets;
-use crate::bots::ledger::{self, Writes};
 use crate::bots::repo::{int, COLUMNS};
+use crate::bots::writes::{self, Writes};
 use crate::bots::BotRow;
 use crate::clock::now_ms;
 use crate::crypto::random_id;
@@ -70,7 +70,7 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
     for bot in &bots {
         match unit(&db, bot, &feeds, now) {
             Ok(statements) => units.push(statements),
-            Err(error) => units.push(vec![ledger::activity(&db, bot, "error", &error, now)?]),
+            Err(error) => units.push(vec![writes::activity(&db, bot, "error", &error, now)?]),
         }
     }
     write(&db, units).await;
