@@ -90,3 +90,25 @@ fn quotes_price_fills_and_unknown_symbols_are_reported() {
     let (_, events) = tick(state, &market, 0);
     assert!(matches!(events[..], [Event::UnknownSymbol { .. }]));
 }
+
+#[test]
+fn warm_up_seeds_the_strategy_without_trading_and_never_feeds_twice() {
+    use auronex_core::engine::warm_up;
+    let candles = candles("coinbase_btcusd_1d.csv");
+    let config = config("rsi", &[], "1000");
+    let symbol = config.markets[0].symbol.clone();
+    let mut ticked = BotState::new(config.clone()).unwrap();
+    for candle in &candles[..300] {
+        let market = Market { symbol: &symbol, candle: Some(candle), quote: None };
+        ticked = tick(ticked, &market, candle.open_time_ms).0;
+    }
+    let mut warmed = BotState::new(config).unwrap();
+    assert_eq!(warm_up(&mut warmed, &symbol, &candles[..200]), Some(200));
+    // Overlapping history: only the candles not yet fed count.
+    assert_eq!(warm_up(&mut warmed, &symbol, &candles[100..300]), Some(100));
+    assert_eq!(warmed.lanes[0].strategy, ticked.lanes[0].strategy);
+    assert_eq!(warmed.lanes[0].last_candle_ms, Some(candles[299].open_time_ms));
+    assert!(warmed.lanes[0].position.is_none() && warmed.last_trade_id == 0, "warm-up never trades");
+    let other: auronex_core::symbol::Symbol = "NOPE/USDT".parse().unwrap();
+    assert_eq!(warm_up(&mut warmed, &other, &candles[..1]), None);
+}

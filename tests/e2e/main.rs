@@ -7,11 +7,13 @@ mod accounts;
 mod admin;
 mod api_keys;
 mod assets;
+mod bots;
 mod copier;
 mod health;
 mod market;
 mod market_cache;
 mod market_outage;
+mod paper;
 mod payments;
 mod pix;
 mod routing;
@@ -74,6 +76,8 @@ fn main() {
                 market::TESTS,
                 market_cache::TESTS,
                 market_outage::TESTS,
+                bots::TESTS,
+                paper::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

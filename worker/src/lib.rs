@@ -4,6 +4,7 @@ mod admin;
 mod api_keys;
 mod app;
 mod auth;
+mod bots;
 mod clock;
 mod config;
 mod copier;

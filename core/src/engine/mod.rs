@@ -7,4 +7,4 @@ mod tick;
 
 pub use bot::{BotConfig, BotState, ConfigError, Lane, MarketConfig};
 pub use events::Event;
-pub use tick::{force_exit, step, tick};
+pub use tick::{force_exit, step, tick, warm_up};

@@ -67,6 +67,27 @@ pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
     events
 }
 
+/// Feeds `candles` (oldest first) of `symbol` to the strategy without trading on them: seeds a
+/// newly started bot's indicators from history and catches up candles a tick missed. Candles
+/// already fed are skipped; returns how many were fed (`None`: the bot does not trade `symbol`).
+pub fn warm_up(
+    state: &mut BotState,
+    symbol: &crate::symbol::Symbol,
+    candles: &[crate::market::Candle],
+) -> Option<usize> {
+    let index = state.config.markets.iter().position(|m| &m.symbol == symbol)?;
+    let lane = &mut state.lanes[index];
+    let mut fed = 0;
+    for candle in candles {
+        if lane.last_candle_ms.is_none_or(|last| candle.open_time_ms > last) {
+            lane.last_candle_ms = Some(candle.open_time_ms);
+            lane.strategy.on_close(to_f64(candle.close));
+            fed += 1;
+        }
+    }
+    Some(fed)
+}
+
 /// Closes the position in `market`'s symbol, if any, at the current sell price: used when a
 /// bot is stopped and when a backtest runs out of data.
 pub fn force_exit(mut state: BotState, market: &Market, now_ms: i64) -> (BotState, Vec<Event>) {

@@ -19,7 +19,7 @@ impl Params {
         Ok(Self(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod api_keys;
 mod auth;
+mod bots;
 mod copier;
 mod cotacao;
 mod exchanges;
@@ -13,7 +14,9 @@ mod market_params;
 mod openapi;
 mod payments;
 mod signals;
+mod trades;
 mod users;
+mod wallet;
 mod ws;
 
 use crate::app::{Handler, HandlerFuture};
@@ -76,6 +79,22 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/api/payments/webhook", handler!(payments::stripe_webhook))
         .route("POST", "/api/payments/pix/create", handler!(payments::pix_create))
         .route("POST", "/api/payments/pix/webhook", handler!(payments::pix_webhook))
+        // bots and paper trading
+        .route("GET", "/api/bots", handler!(bots::list))
+        .route("POST", "/api/bots", handler!(bots::create))
+        .route("GET", "/api/bots/{id}", handler!(bots::get))
+        .route("PUT", "/api/bots/{id}", handler!(bots::update))
+        .route("DELETE", "/api/bots/{id}", handler!(bots::delete))
+        .route("PATCH", "/api/bots/{id}/toggle", handler!(bots::toggle))
+        .route("POST", "/api/bots/{id}/clone", handler!(bots::clone))
+        .route("GET", "/api/trades", handler!(trades::list))
+        .route("GET", "/api/trades/today", handler!(trades::today))
+        .route("GET", "/api/trades/stats", handler!(trades::stats))
+        .route("GET", "/api/trades/month", handler!(trades::month))
+        .route("POST", "/api/trades/{id}/close", handler!(trades::close))
+        .route("GET", "/api/bot-activity/recent", handler!(trades::activity))
+        .route("GET", "/api/exchange/balance", handler!(wallet::balance))
+        .route("GET", "/api/dashboard/summary", handler!(wallet::summary))
 }
 
 #[cfg(test)]

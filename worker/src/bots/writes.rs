@@ -1,0 +1,152 @@
+//! The guarded writes a tick (or a manual close) makes for one bot. Every write after the
+//! first is conditional on the bot's `tick_token`, which only the state update that won the
+//! version race sets, so a batch that lost the race writes nothing at all (a D1 batch is one
+//! transaction). Trade ids are `{bot_id}:{n}`: a retried insert is a no-op.
+
+use auronex_core::engine::Event;
+use worker::{D1Database, D1PreparedStatement};
+
+use super::repo::int;
+use super::BotRow;
+
+/// One bot's writes for one run, all guarded by `token`.
+pub struct Writes<'a> {
+    db: &'a D1Database,
+    bot: &'a BotRow,
+    token: String,
+    pub statements: Vec<D1PreparedStatement>,
+}
+
+const GUARD: &str = "EXISTS (SELECT 1 FROM bots WHERE id = ?1 AND tick_token = ?2)";
+
+impl<'a> Writes<'a> {
+    /// Starts with the state update: it applies only if the bot is still at the version read.
+    pub fn new(
+        db: &'a D1Database,
+        bot: &'a BotRow,
+        token: String,
+        state: &str,
+        ran_at_ms: i64,
+        require_active: bool,
+    ) -> worker::Result<Self> {
+        let update = db
+            .prepare(
+                "UPDATE bots SET state = ?3, version = version + 1, tick_token = ?2, last_run_ms = ?4 \
+                 WHERE id = ?1 AND version = ?5 AND (?6 = 0 OR is_active = 1)",
+            )
+            .bind(&[
+                bot.id.as_str().into(),
+                token.as_str().into(),
+                state.into(),
+                int(ran_at_ms),
+                int(bot.version),
+                int(require_active.into()),
+            ])?;
+        Ok(Self { db, bot, token, statements: vec![update] })
+    }
+
+    pub fn event(&mut self, event: &Event) -> worker::Result<()> {
+        let bot = self.bot;
+        let guard = [bot.id.as_str().into(), self.token.as_str().into()];
+        match event {
+            Event::Opened { trade_id, symbol, entry_price, quantity, fee, cost, time_ms } => {
+                let statement = self.db.prepare(format!(
+                    "INSERT OR IGNORE INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, side, status, \
+                     entry_price, quantity, cost, fees, entry_ms) \
+                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'open', ?8, ?9, ?10, ?11, ?12 WHERE {GUARD}"
+                ));
+                let values = [
+                    format!("{}:{trade_id}", bot.id).into(),
+                    bot.user_id.as_str().into(),
+                    bot.exchange.as_str().into(),
+                    symbol.to_string().into(),
+                    bot.quote_currency.as_str().into(),
+                    entry_price.to_string().into(),
+                    quantity.to_string().into(),
+                    cost.to_string().into(),
+                    fee.to_string().into(),
+                    int(*time_ms),
+                ];
+                self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
+            }
+            Event::Closed(trade) => {
+                // An upsert: the close lands even if the open row was never written.
+                let statement = self.db.prepare(format!(
+                    "INSERT INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, side, status, \
+                     entry_price, quantity, cost, fees, entry_ms, exit_price, profit_loss, profit_pct, exit_ms, exit_reason) \
+                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'closed', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 \
+                     WHERE {GUARD} ON CONFLICT (id) DO UPDATE SET status = 'closed', fees = excluded.fees, \
+                     exit_price = excluded.exit_price, profit_loss = excluded.profit_loss, \
+                     profit_pct = excluded.profit_pct, exit_ms = excluded.exit_ms, exit_reason = excluded.exit_reason \
+                     WHERE trades.status = 'open'"
+                ));
+                let cost = trade.entry_price * trade.quantity;
+                let values = [
+                    format!("{}:{}", bot.id, trade.trade_id).into(),
+                    bot.user_id.as_str().into(),
+                    bot.exchange.as_str().into(),
+                    trade.symbol.to_string().into(),
+                    bot.quote_currency.as_str().into(),
+                    trade.entry_price.to_string().into(),
+                    trade.quantity.to_string().into(),
+                    cost.to_string().into(),
+                    trade.fees.to_string().into(),
+                    int(trade.entry_time_ms),
+                    trade.exit_price.to_string().into(),
+                    trade.profit_loss.to_string().into(),
+                    trade.profit_pct.round_dp(4).to_string().into(),
+                    int(trade.exit_time_ms),
+                    trade.exit_reason.as_str().into(),
+                ];
+                self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
+            }
+            _ => {}
+        }
+        let action = match event {
+            Event::Opened { .. } => "buy",
+            Event::Closed(_) => "sell",
+            _ => "skipped",
+        };
+        self.activity(action, &event.activity_line(), crate::clock::now_ms())
+    }
+
+    pub fn activity(&mut self, action: &str, message: &str, at_ms: i64) -> worker::Result<()> {
+        let statement = self.db.prepare(format!(
+            "INSERT INTO bot_activity (user_id, bot_id, bot_name, action, message, at_ms) \
+             SELECT ?3, ?1, ?4, ?5, ?6, ?7 WHERE {GUARD}"
+        ));
+        let bot = self.bot;
+        let values = [
+            bot.id.as_str().into(),
+            self.token.as_str().into(),
+            bot.user_id.as_str().into(),
+            bot.name.as_str().into(),
+            action.into(),
+            message.into(),
+            int(at_ms),
+        ];
+        self.statements.push(statement.bind(&values)?);
+        Ok(())
+    }
+}
+
+/// An activity line outside any state change (a bot that could not run, say).
+pub fn activity(
+    db: &D1Database,
+    bot: &BotRow,
+    action: &str,
+    message: &str,
+    at_ms: i64,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO bot_activity (user_id, bot_id, bot_name, action, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(&[
+        bot.user_id.as_str().into(),
+        bot.id.as_str().into(),
+        bot.name.as_str().into(),
+        action.into(),
+        message.into(),
+        int(at_ms),
+    ])
+}
