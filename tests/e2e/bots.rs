@@ -1,13 +1,15 @@
 //! Bots CRUD over HTTP: every validation names its field, plan limits are 403 `plan_limit`,
 //! capital is checked against the paper balance, another user's bot is 404, and templates.
 
-use auronex_e2e::{Account, Client, Reply, Server};
+use auronex_e2e::{admin_token, Account, Client, Reply, Server};
 use serde_json::{json, Value};
 
 pub const TESTS: &[crate::Test] = &[
     ("bots::validation_names_the_field", validation_names_the_field),
     ("bots::crud_plan_limits_balance_and_clone", crud_plan_limits_balance_and_clone),
     ("bots::another_users_bot_is_not_found", another_users_bot_is_not_found),
+    ("bots::admins_manage_any_bot_and_are_audited", admins_manage_any_bot_and_are_audited),
+    ("bots::a_downgrade_stops_the_newest_bots", a_downgrade_stops_the_newest_bots),
 ];
 
 pub fn user(server: &Server, tag: &str) -> (Client, Account) {
@@ -143,4 +145,59 @@ fn another_users_bot_is_not_found(server: &Server) {
     }
     assert_eq!(other.get("/api/bots").json(), json!([]));
     assert_eq!(owner.get(&format!("/api/bots/{id}")).json()["is_active"], false, "untouched");
+}
+
+fn create(client: &Client, name: &str) -> String {
+    let mut body = valid_bot();
+    body["name"] = json!(name);
+    body["capital"] = json!(50);
+    let reply = send(client, "POST", "/api/bots/", Some(&body));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["id"].as_str().unwrap().to_string()
+}
+
+fn admins_manage_any_bot_and_are_audited(server: &Server) {
+    let (owner, account) = user(server, "adminbots");
+    let id = create(&owner, "Owned bot");
+    assert_eq!(send(&owner, "GET", "/api/admin/bots/all", None).status, 403);
+    assert_eq!(send(&server.client(), "GET", "/api/admin/bots/all", None).status, 401);
+    assert_eq!(send(&owner, "PATCH", &format!("/api/admin/bots/{id}/toggle"), None).status, 403);
+    assert_eq!(send(&owner, "DELETE", &format!("/api/admin/bots/{id}"), None).status, 403);
+
+    let admin = server.client().with_token(&admin_token(&server.client()));
+    let all = send(&admin, "GET", "/api/admin/bots/all?limit=500", None);
+    assert_eq!(all.status, 200, "{}", all.body);
+    let listed = all.json()["items"].as_array().unwrap().iter().find(|bot| bot["id"] == id.as_str()).cloned();
+    assert_eq!(listed.expect("the bot is listed")["user_id"], account.id());
+    let started = send(&admin, "PATCH", &format!("/api/admin/bots/{id}/toggle"), None);
+    assert_eq!((started.status, started.json()["is_active"].as_bool()), (200, Some(true)), "{}", started.body);
+    assert_eq!(send(&owner, "GET", &format!("/api/bots/{id}"), None).json()["is_active"], true);
+    let stopped = send(&admin, "PATCH", &format!("/api/admin/bots/{id}/toggle/"), None);
+    assert_eq!(stopped.json()["is_active"], false);
+    assert_eq!(send(&admin, "DELETE", &format!("/api/admin/bots/{id}"), None).status, 204);
+    assert_eq!(send(&owner, "GET", &format!("/api/bots/{id}"), None).status, 404);
+    assert_eq!(send(&admin, "DELETE", &format!("/api/admin/bots/{id}"), None).status, 404);
+    let audit = send(&admin, "GET", "/api/admin/audit?limit=100", None);
+    assert!(audit.body.contains("bot.delete") && audit.body.contains(&id), "{}", audit.body);
+}
+
+fn a_downgrade_stops_the_newest_bots(server: &Server) {
+    let (owner, account) = user(server, "downgrade");
+    let admin = server.client().with_token(&admin_token(&server.client()));
+    let set_plan = |plan: &str| {
+        let reply = send(&admin, "PATCH", &format!("/api/admin/users/{}", account.id()), Some(&json!({"plan": plan})));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    };
+    set_plan("pro");
+    let ids: Vec<String> = (0..3).map(|n| create(&owner, &format!("Pro bot {n}"))).collect();
+    for id in &ids {
+        let started = send(&owner, "PATCH", &format!("/api/bots/{id}/toggle"), None);
+        assert_eq!(started.json()["is_active"], true, "{}", started.body);
+    }
+    set_plan("free");
+    let active: Vec<bool> = ids
+        .iter()
+        .map(|id| send(&owner, "GET", &format!("/api/bots/{id}"), None).json()["is_active"].as_bool().unwrap())
+        .collect();
+    assert_eq!(active, vec![true, false, false], "the oldest keeps running, the others stop and stay");
 }

@@ -60,6 +60,20 @@ pub async fn find(db: &D1Database, user_id: &str, id: &str) -> worker::Result<Op
         .await
 }
 
+/// Any user's bot (the admin back office).
+pub async fn find_any(db: &D1Database, id: &str) -> worker::Result<Option<BotRow>> {
+    db.prepare(format!("SELECT {COLUMNS} FROM bots WHERE id = ?1")).bind(&[id.into()])?.first::<BotRow>(None).await
+}
+
+/// Every bot, newest first, a page at a time (the admin back office).
+pub async fn list_all(db: &D1Database, limit: u32, offset: u32) -> worker::Result<Vec<BotRow>> {
+    db.prepare(format!("SELECT {COLUMNS} FROM bots ORDER BY created_at DESC, id LIMIT ?1 OFFSET ?2"))
+        .bind(&[limit.into(), offset.into()])?
+        .all()
+        .await?
+        .results::<BotRow>()
+}
+
 /// Inserts the bot unless the user already owns `limit` bots (checked in the same statement,
 /// so two concurrent creations cannot both pass); false when the limit stopped it.
 pub async fn insert(

@@ -22,11 +22,7 @@ pub fn paid(text: &str) -> Option<Plan> {
 
 /// Bots a plan allows (product: free 1, pro 3, premium 5).
 pub fn bot_limit(plan: Plan) -> u32 {
-    match plan {
-        Plan::Free => 1,
-        Plan::Pro => 3,
-        Plan::Premium => 5,
-    }
+    crate::bots::plan_limit(plan) as u32
 }
 
 pub fn display_name(plan: Plan) -> &'static str {
@@ -62,16 +58,26 @@ pub async fn current(db: &D1Database, user_id: &str) -> worker::Result<Option<Pl
     Ok(plan.as_deref().and_then(parse))
 }
 
-/// HOOK for the bots table (issue 6): after a downgrade, deactivate (never delete) the user's
-/// active bots beyond `bot_limit(plan)`, newest first, keeping their configuration so an
-/// upgrade can turn them back on. Until bots exist there is nothing to deactivate.
-pub async fn deactivate_bots_over_limit(_db: &D1Database, user_id: &str, plan: Plan) -> worker::Result<u32> {
+/// After a downgrade, stops (never deletes) the user's running bots beyond the new plan's limit,
+/// newest first, keeping their configuration so an upgrade can start them again. Their open
+/// positions stay open and visible; the owner closes them from the trades list.
+pub async fn deactivate_bots_over_limit(db: &D1Database, user_id: &str, plan: Plan) -> worker::Result<u32> {
+    let limit = bot_limit(plan);
+    let result = db
+        .prepare(
+            "UPDATE bots SET is_active = 0, updated_at = ?3 WHERE user_id = ?1 AND is_active = 1 AND id NOT IN (
+                 SELECT id FROM bots WHERE user_id = ?1 AND is_active = 1 ORDER BY created_at, id LIMIT ?2)",
+        )
+        .bind(&[user_id.into(), limit.into(), crate::clock::now_rfc3339().into()])?
+        .run()
+        .await?;
+    let stopped = result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) as u32;
     worker::console_log!(
         "{}",
         serde_json::json!({"level": "info", "event": "plan_downgrade", "user_id": user_id, "plan": plan.as_str(),
-                           "bot_limit": bot_limit(plan), "bots_deactivated": 0})
+                           "bot_limit": limit, "bots_deactivated": stopped})
     );
-    Ok(0)
+    Ok(stopped)
 }
 
 /// Downgrades to free every user whose PIX-paid time ran out (called by the scheduled tick).

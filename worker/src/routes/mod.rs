@@ -2,6 +2,7 @@
 //! list each of them (tested below).
 
 mod admin;
+mod admin_bots;
 mod api_keys;
 mod auth;
 mod bots;
@@ -65,8 +66,10 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/api/api-keys", handler!(api_keys::create))
         .route("DELETE", "/api/api-keys/{id}", handler!(api_keys::delete))
         .route("POST", "/api/api-keys/{id}/test", handler!(api_keys::test))
-        // admin back office (bots: GET /api/admin/bots/all, DELETE /api/admin/bots/{id} and
-        // PATCH /api/admin/bots/{id}/toggle arrive with the bots table)
+        // admin back office
+        .route("GET", "/api/admin/bots/all", handler!(admin_bots::list_all))
+        .route("DELETE", "/api/admin/bots/{id}", handler!(admin_bots::delete))
+        .route("PATCH", "/api/admin/bots/{id}/toggle", handler!(admin_bots::toggle))
         .route("GET", "/api/admin/users", handler!(admin::list_users))
         .route("PATCH", "/api/admin/users/{id}", handler!(admin::update_user))
         .route("GET", "/api/admin/payments", handler!(admin::list_payments))
