@@ -35,12 +35,7 @@ fn sum(values: &[f64]) -> f64 {
 
 /// Checks our output sums against TA-Lib's; returns the worst relative difference.
 fn agreement(ours: &[&Vec<f64>], theirs: &Value) -> f64 {
-    let theirs: Vec<f64> = theirs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let theirs: Vec<f64> = theirs.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let worst = ours
         .iter()
         .zip(&theirs)
@@ -51,11 +46,7 @@ fn agreement(ours: &[&Vec<f64>], theirs: &Value) -> f64 {
 }
 
 /// Feeds every close and folds every output into the result, so no work can be optimised away.
-fn stream<I: Indicator<Input = f64>>(
-    mut indicator: I,
-    closes: &[f64],
-    fold: impl Fn(I::Output) -> f64,
-) -> f64 {
+fn stream<I: Indicator<Input = f64>>(mut indicator: I, closes: &[f64], fold: impl Fn(I::Output) -> f64) -> f64 {
     let mut total = 0.0;
     for &close in closes {
         if let Some(output) = indicator.update(black_box(close)) {
@@ -66,19 +57,9 @@ fn stream<I: Indicator<Input = f64>>(
 }
 
 fn config(strategy: &str) -> BotConfig {
-    let market = MarketConfig {
-        symbol: "BTC/USD".parse().unwrap(),
-        rules: TradingRules::default(),
-    };
+    let market = MarketConfig { symbol: "BTC/USD".parse().unwrap(), rules: TradingRules::default() };
     let fills = FillModel::from_percents(Decimal::new(5, 2), Decimal::ZERO).unwrap();
-    BotConfig::from_params(
-        strategy,
-        &Params::default(),
-        Decimal::from(10_000),
-        fills,
-        vec![market],
-    )
-    .unwrap()
+    BotConfig::from_params(strategy, &Params::default(), Decimal::from(10_000), fills, vec![market]).unwrap()
 }
 
 fn main() {
@@ -91,11 +72,7 @@ fn main() {
     let talib: Value = serde_json::from_str(&std::fs::read_to_string(talib_path).unwrap()).unwrap();
     let closes: Vec<f64> = candles.iter().map(|c| to_f64(c.close)).collect();
     let n = closes.len() as f64;
-    println!(
-        "candles: {}   TA-Lib {}   best of {RUNS} runs each\n",
-        closes.len(),
-        talib["talib_version"]
-    );
+    println!("candles: {}   TA-Lib {}   best of {RUNS} runs each\n", closes.len(), talib["talib_version"]);
 
     println!("| indicator (whole series) | ours candles/s | TA-Lib candles/s | ours/TA-Lib | sums agree to |");
     println!("|---|---:|---:|---:|---:|");
@@ -121,30 +98,10 @@ fn main() {
     println!("\n| streaming update (one candle at a time) | ns per candle |");
     println!("|---|---:|");
     let streams: [(&str, Box<dyn Fn() -> f64>); 4] = [
-        (
-            "RSI(14)",
-            Box::new(|| stream(Rsi::new(14).unwrap(), &closes, |v| v)),
-        ),
-        (
-            "MACD(12,26,9)",
-            Box::new(|| {
-                stream(Macd::new(12, 26, 9).unwrap(), &closes, |m| {
-                    m.macd + m.signal
-                })
-            }),
-        ),
-        (
-            "BBANDS(20,2)",
-            Box::new(|| {
-                stream(Bollinger::new(20, 2.0).unwrap(), &closes, |b| {
-                    b.upper + b.lower
-                })
-            }),
-        ),
-        (
-            "EMA(20)",
-            Box::new(|| stream(Ema::new(20).unwrap(), &closes, |v| v)),
-        ),
+        ("RSI(14)", Box::new(|| stream(Rsi::new(14).unwrap(), &closes, |v| v))),
+        ("MACD(12,26,9)", Box::new(|| stream(Macd::new(12, 26, 9).unwrap(), &closes, |m| m.macd + m.signal))),
+        ("BBANDS(20,2)", Box::new(|| stream(Bollinger::new(20, 2.0).unwrap(), &closes, |b| b.upper + b.lower))),
+        ("EMA(20)", Box::new(|| stream(Ema::new(20).unwrap(), &closes, |v| v))),
     ];
     for (name, work) in &streams {
         let (seconds, _) = best(RUNS, work);
@@ -155,10 +112,6 @@ fn main() {
     println!("|---|---:|---:|");
     for strategy in STRATEGY_NAMES {
         let (seconds, report) = best(5, || backtest(config(strategy), &candles).unwrap());
-        println!(
-            "| {strategy} | {:.1} M | {} |",
-            n / seconds / 1e6,
-            report.trades.len()
-        );
+        println!("| {strategy} | {:.1} M | {} |", n / seconds / 1e6, report.trades.len());
     }
 }

@@ -43,14 +43,8 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
     let mut now_ms = 0;
     let mut cash = state.cash();
     for (index, candle) in candles.iter().enumerate() {
-        now_ms = candles
-            .get(index + 1)
-            .map_or(candle.open_time_ms + spacing, |next| next.open_time_ms);
-        let market = Market {
-            symbol: &symbol,
-            candle: Some(candle),
-            quote: None,
-        };
+        now_ms = candles.get(index + 1).map_or(candle.open_time_ms + spacing, |next| next.open_time_ms);
+        let market = Market { symbol: &symbol, candle: Some(candle), quote: None };
         let events = step(&mut state, &market, now_ms);
         if !events.is_empty() {
             keep(events);
@@ -66,22 +60,12 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
         curve.record(now_ms, equity);
     }
     if let Some(last) = candles.last() {
-        let market = Market {
-            symbol: &symbol,
-            candle: Some(last),
-            quote: None,
-        };
+        let market = Market { symbol: &symbol, candle: Some(last), quote: None };
         let events;
         (state, events) = force_exit(state, &market, now_ms);
         keep(events);
     }
     let final_equity = state.cash();
-    let span_ms = candles
-        .first()
-        .map_or(0, |first| now_ms - first.open_time_ms);
-    Ok(BacktestReport {
-        metrics: Metrics::compute(&trades, &curve, final_equity, span_ms),
-        trades,
-        refused_entries,
-    })
+    let span_ms = candles.first().map_or(0, |first| now_ms - first.open_time_ms);
+    Ok(BacktestReport { metrics: Metrics::compute(&trades, &curve, final_equity, span_ms), trades, refused_entries })
 }

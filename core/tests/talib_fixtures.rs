@@ -11,9 +11,7 @@ use auronex_core::money::to_f64;
 const TOLERANCE: f64 = 1e-8;
 
 fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -34,16 +32,12 @@ fn ours(column: &str, bars: &[Bar]) -> Vec<f64> {
         "atr_" => indicators::atr(bars, period),
         "macd_" | "macd_signal_" | "macd_hist_" => {
             let lines = indicators::macd(&closes, period, p[1] as usize, p[2] as usize).unwrap();
-            let line = ["macd_", "macd_signal_", "macd_hist_"]
-                .iter()
-                .position(|k| *k == kind);
+            let line = ["macd_", "macd_signal_", "macd_hist_"].iter().position(|k| *k == kind);
             return lines[line.unwrap()].clone();
         }
         "bb_upper_" | "bb_middle_" | "bb_lower_" => {
             let bands = indicators::bollinger(&closes, period, p[1]).unwrap();
-            let band = ["bb_upper_", "bb_middle_", "bb_lower_"]
-                .iter()
-                .position(|k| *k == kind);
+            let band = ["bb_upper_", "bb_middle_", "bb_lower_"].iter().position(|k| *k == kind);
             return bands[band.unwrap()].clone();
         }
         other => panic!("no indicator for fixture column {other}{spec}"),
@@ -53,14 +47,8 @@ fn ours(column: &str, bars: &[Bar]) -> Vec<f64> {
 
 fn check(input: &str) {
     let candles = parse_candles(&fixture(&format!("{input}.csv"))).unwrap();
-    let bars: Vec<Bar> = candles
-        .iter()
-        .map(|c| Bar {
-            high: to_f64(c.high),
-            low: to_f64(c.low),
-            close: to_f64(c.close),
-        })
-        .collect();
+    let bars: Vec<Bar> =
+        candles.iter().map(|c| Bar { high: to_f64(c.high), low: to_f64(c.low), close: to_f64(c.close) }).collect();
     let expected = fixture(&format!("talib_{input}.csv"));
     let mut lines = expected.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -72,18 +60,12 @@ fn check(input: &str) {
         for (row, (cells, ours)) in rows.iter().zip(&values).enumerate() {
             let cell = cells[index];
             if cell.is_empty() {
-                assert!(
-                    ours.is_nan(),
-                    "{input} {column} row {row}: TA-Lib is warming up, we gave {ours}"
-                );
+                assert!(ours.is_nan(), "{input} {column} row {row}: TA-Lib is warming up, we gave {ours}");
                 continue;
             }
             let theirs: f64 = cell.parse().unwrap();
             let error = (ours - theirs).abs() / theirs.abs().max(f64::MIN_POSITIVE);
-            assert!(
-                error <= TOLERANCE || ours == &theirs,
-                "{input} {column} row {row}: ours {ours}, TA-Lib {theirs}"
-            );
+            assert!(error <= TOLERANCE || ours == &theirs, "{input} {column} row {row}: ours {ours}, TA-Lib {theirs}");
             worst = worst.max(error);
         }
         println!("{input} {column}: worst relative error {worst:e}");

@@ -28,10 +28,7 @@ pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
     }
     let Some(quote) = state.config.fills.quote(market) else {
         let symbol = market.symbol.clone();
-        events.push(Event::NoPrice {
-            symbol,
-            time_ms: now_ms,
-        });
+        events.push(Event::NoPrice { symbol, time_ms: now_ms });
         return events;
     };
     if let Some(position) = &mut state.lanes[index].position {
@@ -64,11 +61,7 @@ pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
                 });
                 state.lanes[index].position = Some(position);
             }
-            Err(reason) => events.push(Event::EntryRefused {
-                symbol,
-                reason,
-                time_ms: now_ms,
-            }),
+            Err(reason) => events.push(Event::EntryRefused { symbol, reason, time_ms: now_ms }),
         }
     }
     events
@@ -87,40 +80,18 @@ pub fn force_exit(mut state: BotState, market: &Market, now_ms: i64) -> (BotStat
     match state.config.fills.quote(market) {
         Some(quote) => {
             let price = state.config.fills.sell_price(&quote);
-            close(
-                &mut state,
-                index,
-                price,
-                now_ms,
-                ExitReason::ForceExit,
-                &mut events,
-            );
+            close(&mut state, index, price, now_ms, ExitReason::ForceExit, &mut events);
         }
-        None => events.push(Event::NoPrice {
-            symbol: market.symbol.clone(),
-            time_ms: now_ms,
-        }),
+        None => events.push(Event::NoPrice { symbol: market.symbol.clone(), time_ms: now_ms }),
     }
     (state, events)
 }
 
-fn lane_of(
-    state: &BotState,
-    market: &Market,
-    now_ms: i64,
-    events: &mut Vec<Event>,
-) -> Option<usize> {
-    let index = state
-        .config
-        .markets
-        .iter()
-        .position(|m| &m.symbol == market.symbol);
+fn lane_of(state: &BotState, market: &Market, now_ms: i64, events: &mut Vec<Event>) -> Option<usize> {
+    let index = state.config.markets.iter().position(|m| &m.symbol == market.symbol);
     if index.is_none() {
         let symbol = market.symbol.clone();
-        events.push(Event::UnknownSymbol {
-            symbol,
-            time_ms: now_ms,
-        });
+        events.push(Event::UnknownSymbol { symbol, time_ms: now_ms });
     }
     index
 }
@@ -129,11 +100,7 @@ fn lane_of(
 fn feed_candle(state: &mut BotState, index: usize, market: &Market) -> Signal {
     let lane = &mut state.lanes[index];
     match market.candle {
-        Some(candle)
-            if lane
-                .last_candle_ms
-                .is_none_or(|last| candle.open_time_ms > last) =>
-        {
+        Some(candle) if lane.last_candle_ms.is_none_or(|last| candle.open_time_ms > last) => {
             lane.last_candle_ms = Some(candle.open_time_ms);
             lane.strategy.on_close(to_f64(candle.close))
         }
@@ -153,14 +120,7 @@ fn close(
         return;
     };
     let market = &state.config.markets[index];
-    let trade = fills::close(
-        &position,
-        &market.symbol,
-        &market.rules,
-        price,
-        now_ms,
-        reason,
-    );
+    let trade = fills::close(&position, &market.symbol, &market.rules, price, now_ms, reason);
     state.wallet.record(&trade);
     events.push(Event::Closed(trade));
 }

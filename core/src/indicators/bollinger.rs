@@ -27,12 +27,7 @@ impl Bollinger {
         if !(deviations.is_finite() && deviations > 0.0) {
             return Err(IndicatorError::Deviations(deviations));
         }
-        Ok(Self {
-            period,
-            deviations,
-            sum: RollingSum::new(period),
-            squares: RollingSum::new(period),
-        })
+        Ok(Self { period, deviations, sum: RollingSum::new(period), squares: RollingSum::new(period) })
     }
 }
 
@@ -48,17 +43,9 @@ impl Indicator for Bollinger {
         let middle = total? / period;
         let variance = total_squares / period - middle * middle;
         // TA-Lib's TA_IS_ZERO_OR_NEG: a variance this small is rounding noise.
-        let deviation = if variance < 1e-8 {
-            0.0
-        } else {
-            variance.sqrt()
-        };
+        let deviation = if variance < 1e-8 { 0.0 } else { variance.sqrt() };
         let width = deviation * self.deviations;
-        Some(Bands {
-            upper: middle + width,
-            middle,
-            lower: middle - width,
-        })
+        Some(Bands { upper: middle + width, middle, lower: middle - width })
     }
 
     fn lookback(&self) -> usize {
@@ -73,8 +60,7 @@ mod tests {
 
     #[test]
     fn bands_are_population_deviations_around_the_sma() {
-        let [upper, middle, lower] =
-            bollinger(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], 8, 2.0).unwrap();
+        let [upper, middle, lower] = bollinger(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], 8, 2.0).unwrap();
         // Mean 5, population standard deviation 2.
         assert_eq!((upper[7], middle[7], lower[7]), (9.0, 5.0, 1.0));
         assert!(upper[6].is_nan());

@@ -17,22 +17,12 @@ pub struct Ema {
 impl Ema {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("EMA", 1, period)?;
-        Ok(Self {
-            period,
-            k: 2.0 / (period + 1) as f64,
-            seen: 0,
-            value: 0.0,
-        })
+        Ok(Self { period, k: 2.0 / (period + 1) as f64, seen: 0, value: 0.0 })
     }
 
     /// Starts from an average already seeded elsewhere (MACD seeds its own).
     pub(crate) fn seeded(period: usize, seed: f64) -> Self {
-        Self {
-            period,
-            k: 2.0 / (period + 1) as f64,
-            seen: period,
-            value: seed,
-        }
+        Self { period, k: 2.0 / (period + 1) as f64, seen: period, value: seed }
     }
 }
 

@@ -75,11 +75,7 @@ impl Indicator for Macd {
     fn update(&mut self, close: f64) -> Option<MacdValue> {
         let macd = self.line(close)?;
         let signal = self.signal.update(macd)?;
-        Some(MacdValue {
-            macd,
-            signal,
-            histogram: macd - signal,
-        })
+        Some(MacdValue { macd, signal, histogram: macd - signal })
     }
 
     fn lookback(&self) -> usize {
@@ -94,9 +90,7 @@ mod tests {
 
     #[test]
     fn starts_when_the_signal_exists_and_seeds_the_fast_average_late() {
-        let closes: Vec<f64> = (0..40)
-            .map(|i| 100.0 + (i as f64 * 0.7).sin() * 5.0)
-            .collect();
+        let closes: Vec<f64> = (0..40).map(|i| 100.0 + (i as f64 * 0.7).sin() * 5.0).collect();
         let [line, signal, hist] = macd(&closes, 3, 6, 4).unwrap();
         assert_eq!(Macd::new(3, 6, 4).unwrap().lookback(), 8);
         assert!(line[..8].iter().all(|v| v.is_nan()) && !line[8].is_nan());
@@ -109,9 +103,6 @@ mod tests {
 
     #[test]
     fn rejects_fast_not_below_slow() {
-        assert_eq!(
-            Macd::new(26, 12, 9),
-            Err(IndicatorError::MacdOrder { fast: 26, slow: 12 })
-        );
+        assert_eq!(Macd::new(26, 12, 9), Err(IndicatorError::MacdOrder { fast: 26, slow: 12 }));
     }
 }

@@ -24,22 +24,14 @@ pub const MAX_PERIOD: usize = 100_000;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IndicatorError {
     #[error("{name} period must be between {min} and {MAX_PERIOD}, got {got}")]
-    Period {
-        name: &'static str,
-        min: usize,
-        got: usize,
-    },
+    Period { name: &'static str, min: usize, got: usize },
     #[error("MACD fast period ({fast}) must be below its slow period ({slow})")]
     MacdOrder { fast: usize, slow: usize },
     #[error("band width must be a finite number of standard deviations above 0, got {0}")]
     Deviations(f64),
 }
 
-pub(crate) fn check_period(
-    name: &'static str,
-    min: usize,
-    got: usize,
-) -> Result<usize, IndicatorError> {
+pub(crate) fn check_period(name: &'static str, min: usize, got: usize) -> Result<usize, IndicatorError> {
     if (min..=MAX_PERIOD).contains(&got) {
         Ok(got)
     } else {
@@ -101,24 +93,13 @@ pub fn rsi(closes: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
 }
 
 /// MACD line, signal line and histogram of `closes`, NaN during warm-up.
-pub fn macd(
-    closes: &[f64],
-    fast: usize,
-    slow: usize,
-    signal: usize,
-) -> Result<[Vec<f64>; 3], IndicatorError> {
+pub fn macd(closes: &[f64], fast: usize, slow: usize, signal: usize) -> Result<[Vec<f64>; 3], IndicatorError> {
     let indicator = Macd::new(fast, slow, signal)?;
-    Ok(series(indicator, closes, |v| {
-        [v.macd, v.signal, v.histogram]
-    }))
+    Ok(series(indicator, closes, |v| [v.macd, v.signal, v.histogram]))
 }
 
 /// Bollinger upper, middle and lower bands of `closes`, NaN during warm-up.
-pub fn bollinger(
-    closes: &[f64],
-    period: usize,
-    deviations: f64,
-) -> Result<[Vec<f64>; 3], IndicatorError> {
+pub fn bollinger(closes: &[f64], period: usize, deviations: f64) -> Result<[Vec<f64>; 3], IndicatorError> {
     let indicator = Bollinger::new(period, deviations)?;
     Ok(series(indicator, closes, |b| [b.upper, b.middle, b.lower]))
 }

@@ -15,12 +15,7 @@ pub(crate) struct RollingSum {
 
 impl RollingSum {
     pub(crate) fn new(period: usize) -> Self {
-        Self {
-            seen: 0,
-            partial: 0.0,
-            window: vec![0.0; period],
-            next: 0,
-        }
+        Self { seen: 0, partial: 0.0, window: vec![0.0; period], next: 0 }
     }
 
     /// Adds `value`; the total of the latest `period` inputs once there are that many.

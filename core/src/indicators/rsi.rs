@@ -50,11 +50,7 @@ impl Indicator for Rsi {
     fn update(&mut self, close: f64) -> Option<f64> {
         let previous = self.previous.replace(close)?;
         let change = close - previous;
-        let (gain, loss) = if change < 0.0 {
-            (0.0, -change)
-        } else {
-            (change, 0.0)
-        };
+        let (gain, loss) = if change < 0.0 { (0.0, -change) } else { (change, 0.0) };
         if self.changes >= self.period {
             self.gain = self.gain * self.keep + gain * self.take;
             self.loss = self.loss * self.keep + loss * self.take;

@@ -14,10 +14,7 @@ pub struct Sma {
 impl Sma {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("SMA", 2, period)?;
-        Ok(Self {
-            period,
-            sum: RollingSum::new(period),
-        })
+        Ok(Self { period, sum: RollingSum::new(period) })
     }
 }
 
