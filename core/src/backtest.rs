@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{force_exit, step, BotConfig, BotState, ConfigError, Event};
+use crate::engine::{force_exit, step_lane, BotConfig, BotState, ConfigError, Event};
 use crate::equity::EquityCurve;
 use crate::ledger::ClosedTrade;
 use crate::market::{Candle, Market};
@@ -22,12 +22,6 @@ pub struct BacktestReport {
 pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport, ConfigError> {
     let mut state = BotState::new(config)?;
     let symbol = state.config.markets[0].symbol.clone();
-    let spacing = candles
-        .windows(2)
-        .map(|pair| pair[1].open_time_ms - pair[0].open_time_ms)
-        .filter(|gap| *gap > 0)
-        .min()
-        .unwrap_or(60_000);
     let mut curve = EquityCurve::new(state.config.capital);
     let mut trades = Vec::new();
     let mut refused_entries = 0;
@@ -41,11 +35,26 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
         }
     };
     let mut now_ms = 0;
+    // The smallest positive gap between consecutive open times, gathered on the way (the last
+    // candle, which has no next one, is the only one that needs it, and comes last).
+    let mut spacing = None;
     let mut cash = state.cash();
     for (index, candle) in candles.iter().enumerate() {
-        now_ms = candles.get(index + 1).map_or(candle.open_time_ms + spacing, |next| next.open_time_ms);
+        now_ms = match candles.get(index + 1) {
+            Some(next) => {
+                let gap = next.open_time_ms - candle.open_time_ms;
+                if gap > 0 {
+                    spacing = Some(spacing.map_or(gap, |smallest: i64| smallest.min(gap)));
+                }
+                next.open_time_ms
+            }
+            None => candle.open_time_ms + spacing.unwrap_or(60_000),
+        };
         let market = Market { symbol: &symbol, candle: Some(candle), quote: None };
-        let events = step(&mut state, &market, now_ms);
+        // Lane 0 trades `symbol` (a copy of the first market's), so this is `step` without
+        // looking the lane up by name each candle.
+        let mut events = Vec::new();
+        let quote = step_lane(&mut state, 0, &market, now_ms, &mut events);
         if !events.is_empty() {
             keep(events);
             cash = state.cash();
@@ -53,7 +62,9 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
         let equity = match &state.lanes[0].position {
             None => cash,
             Some(position) => {
-                let quote = state.config.fills.quote(&market);
+                // A step that leaves a position open priced with this market's quote; it is
+                // the same value whoever works it out.
+                let quote = quote.or_else(|| state.config.fills.quote(&market));
                 cash + position.value(quote.map_or(position.entry_price, |q| q.bid))
             }
         };

@@ -1,6 +1,8 @@
 //! An equity curve sampled every tick: running peak, deepest drawdown, and one closing value
 //! per UTC day for daily-return statistics.
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -34,14 +36,12 @@ impl EquityCurve {
 
     #[inline]
     pub fn record(&mut self, time_ms: i64, equity: Amount) {
-        if equity > self.peak {
-            self.peak = equity;
-        } else if equity < self.peak {
-            let drawdown = self.peak - equity;
-            if drawdown > self.max_drawdown {
-                self.max_drawdown = drawdown;
-                self.max_drawdown_pct = (drawdown / self.peak * Decimal::ONE_HUNDRED).round_dp(4);
-            }
+        // The last daily close is the equity recorded last. The same equity again (flat, out
+        // of the market) cannot raise the peak nor deepen the drawdown: skip the decimal
+        // arithmetic when its representation is identical, which is cheap to check.
+        let repeated = self.daily_closes.last().is_some_and(|last| last.serialize() == equity.serialize());
+        if !repeated {
+            self.track_drawdown(equity);
         }
         let day = time_ms.div_euclid(DAY_MS);
         if self.day == Some(day) {
@@ -51,6 +51,21 @@ impl EquityCurve {
         } else {
             self.day = Some(day);
             self.daily_closes.push(equity);
+        }
+    }
+
+    fn track_drawdown(&mut self, equity: Amount) {
+        // One comparison, not `>` then `<`: comparing decimals of different scales rescales.
+        match equity.cmp(&self.peak) {
+            Ordering::Greater => self.peak = equity,
+            Ordering::Less => {
+                let drawdown = self.peak - equity;
+                if drawdown > self.max_drawdown {
+                    self.max_drawdown = drawdown;
+                    self.max_drawdown_pct = (drawdown / self.peak * Decimal::ONE_HUNDRED).round_dp(4);
+                }
+            }
+            Ordering::Equal => {}
         }
     }
 
@@ -90,5 +105,20 @@ mod tests {
         curve.record(DAY_MS, Decimal::from(99));
         assert_eq!(curve.daily_closes, [Decimal::from(110), Decimal::from(99)]);
         assert_eq!(curve.daily_returns(), [0.1, -0.1]);
+    }
+
+    #[test]
+    fn a_repeated_equity_only_moves_the_days_close() {
+        let mut curve = EquityCurve::new(Decimal::from(100));
+        // 90 three times (once written 90.00, the same value at another scale), then a new low.
+        let equities = ["120", "90", "90", "90.00", "110", "85", "85", "130", "130"];
+        for (hour, equity) in equities.iter().enumerate() {
+            curve.record(hour as i64 * DAY_MS / 4, equity.parse().unwrap());
+        }
+        assert_eq!(curve.peak, Decimal::from(130));
+        assert_eq!(curve.max_drawdown, Decimal::from(35));
+        assert_eq!(curve.max_drawdown_pct, "29.1667".parse().unwrap());
+        let closes: Vec<String> = curve.daily_closes.iter().map(|c| c.to_string()).collect();
+        assert_eq!(closes, ["90.00", "130", "130"]);
     }
 }

@@ -1,5 +1,6 @@
 //! Every indicator column TA-Lib computed for the real candles in `fixtures/` is recomputed
-//! here, streaming, and must agree within 1e-8 relative, with the same warm-up.
+//! here by the whole-series functions (which equal the streaming updates bit for bit, see the
+//! tests in `indicators`), and must agree within 1e-8 relative, with the same warm-up.
 
 use std::fs;
 use std::path::PathBuf;

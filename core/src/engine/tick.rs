@@ -3,7 +3,7 @@
 
 use crate::exits::ExitReason;
 use crate::fills::{self, Entry};
-use crate::market::Market;
+use crate::market::{Market, Quote};
 use crate::money::to_f64;
 use crate::strategy::Signal;
 
@@ -22,20 +22,34 @@ pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
     let Some(index) = lane_of(state, market, now_ms, &mut events) else {
         return events;
     };
+    step_lane(state, index, market, now_ms, &mut events);
+    events
+}
+
+/// [`step`] for the lane at `index`, which must be the one trading `market.symbol` (the
+/// backtester resolves it once rather than per candle). Returns the quote it priced with,
+/// when it needed one: what `state.config.fills.quote(market)` gives.
+pub(crate) fn step_lane(
+    state: &mut BotState,
+    index: usize,
+    market: &Market,
+    now_ms: i64,
+    events: &mut Vec<Event>,
+) -> Option<Quote> {
     let signal = feed_candle(state, index, market);
     if signal != Signal::Enter && state.lanes[index].position.is_none() {
-        return events;
+        return None;
     }
     let Some(quote) = state.config.fills.quote(market) else {
         let symbol = market.symbol.clone();
         events.push(Event::NoPrice { symbol, time_ms: now_ms });
-        return events;
+        return None;
     };
     if let Some(position) = &mut state.lanes[index].position {
         let rule = position.exits.check(quote.bid, now_ms);
         if let Some(reason) = rule.or((signal == Signal::Exit).then_some(ExitReason::Signal)) {
             let price = state.config.fills.sell_price(&quote);
-            close(state, index, price, now_ms, reason, &mut events);
+            close(state, index, price, now_ms, reason, events);
         }
     } else {
         let price = state.config.fills.buy_price(&quote);
@@ -64,7 +78,7 @@ pub fn step(state: &mut BotState, market: &Market, now_ms: i64) -> Vec<Event> {
             Err(reason) => events.push(Event::EntryRefused { symbol, reason, time_ms: now_ms }),
         }
     }
-    events
+    Some(quote)
 }
 
 /// Feeds `candles` (oldest first) of `symbol` to the strategy without trading on them: seeds a

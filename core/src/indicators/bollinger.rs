@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rolling_sum::RollingSum;
-use super::{check_period, Indicator, IndicatorError};
+use super::rolling_sum::{roll, RollingSum};
+use super::{by_chunks, check_period, warm_up, Indicator, IndicatorError, CHUNK};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bands {
@@ -29,6 +29,67 @@ impl Bollinger {
         }
         Ok(Self { period, deviations, sum: RollingSum::new(period), squares: RollingSum::new(period) })
     }
+
+    /// The bands from the window's sum and sum of squares.
+    #[inline(always)]
+    fn bands(&self, total: f64, total_squares: f64) -> Bands {
+        let period = self.period as f64;
+        let middle = total / period;
+        let variance = total_squares / period - middle * middle;
+        // TA-Lib's TA_IS_ZERO_OR_NEG: a variance this small is rounding noise.
+        let deviation = if variance < 1e-8 { 0.0 } else { variance.sqrt() };
+        let width = deviation * self.deviations;
+        Bands { upper: middle + width, middle, lower: middle - width }
+    }
+
+    /// The whole series (upper, middle, lower) from a fresh state, NaN during warm-up: value
+    /// for value what [`Indicator::update`] gives, without its ring buffers (the close
+    /// leaving the window is read from `closes`). The running sums are stepped a chunk at a
+    /// time into buffers, then the chunk's divisions and square roots run in a loop of their
+    /// own, which the compiler vectorises, writing straight into the columns' spare capacity.
+    #[inline(never)]
+    pub(super) fn over(mut self, closes: &[f64]) -> [Vec<f64>; 3] {
+        let (mut out, rest) = warm_up(&mut self, closes, |b| [b.upper, b.middle, b.lower]);
+        let (mut sum, mut squares) = (self.sum.partial(), self.squares.partial());
+        // `rest[i]` is `closes[period + i]`; the close leaving the window is `closes[1 + i]`.
+        let leaving = closes.get(1..).unwrap_or_default();
+        let mut totals = [0.0; CHUNK];
+        let mut total_squares = [0.0; CHUNK];
+        let [uppers, middles, lowers] = &mut out;
+        let (upper_slots, middle_slots, lower_slots) =
+            (uppers.spare_capacity_mut(), middles.spare_capacity_mut(), lowers.spare_capacity_mut());
+        let mut written = 0;
+        by_chunks(
+            rest.len(),
+            #[inline(always)]
+            |range| {
+                let len = range.len();
+                let (chunk, leaving) = (&rest[range.clone()], &leaving[range.clone()]);
+                let (totals, total_squares) = (&mut totals[..len], &mut total_squares[..len]);
+                let outs = totals.iter_mut().zip(total_squares.iter_mut());
+                for ((&close, &old), (total, total_square)) in chunk.iter().zip(leaving).zip(outs) {
+                    (*total, sum) = roll(sum, close, old);
+                    (*total_square, squares) = roll(squares, close * close, old * old);
+                }
+                let upper = &mut upper_slots[range.clone()];
+                let middle = &mut middle_slots[range.clone()];
+                let lower = &mut lower_slots[range];
+                for i in 0..len {
+                    let b = self.bands(totals[i], total_squares[i]);
+                    upper[i].write(b.upper);
+                    middle[i].write(b.middle);
+                    lower[i].write(b.lower);
+                }
+                written += len;
+            },
+        );
+        for column in &mut out {
+            // SAFETY: the chunks are consecutive from 0, and each wrote all its slots, so
+            // the first `written` slots past every column's length are initialised.
+            unsafe { column.set_len(column.len() + written) };
+        }
+        out
+    }
 }
 
 impl Indicator for Bollinger {
@@ -39,13 +100,7 @@ impl Indicator for Bollinger {
     fn update(&mut self, close: f64) -> Option<Bands> {
         let total = self.sum.add(close);
         let total_squares = self.squares.add(close * close)?;
-        let period = self.period as f64;
-        let middle = total? / period;
-        let variance = total_squares / period - middle * middle;
-        // TA-Lib's TA_IS_ZERO_OR_NEG: a variance this small is rounding noise.
-        let deviation = if variance < 1e-8 { 0.0 } else { variance.sqrt() };
-        let width = deviation * self.deviations;
-        Some(Bands { upper: middle + width, middle, lower: middle - width })
+        Some(self.bands(total?, total_squares))
     }
 
     fn lookback(&self) -> usize {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_period, Indicator, IndicatorError};
+use super::{check_period, smooth, warm_up, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ema {
@@ -24,6 +24,25 @@ impl Ema {
     pub(crate) fn seeded(period: usize, seed: f64) -> Self {
         Self { period, k: 2.0 / (period + 1) as f64, seen: period, value: seed }
     }
+
+    /// The current average (the seed sum during warm-up) and the smoothing factors `keep`
+    /// (1 - k) and `take` (k) that [`Indicator::update`] applies.
+    pub(super) fn smoothing(&self) -> (f64, f64, f64) {
+        (self.value, 1.0 - self.k, self.k)
+    }
+
+    /// The whole series from a fresh state, NaN during warm-up: value for value what
+    /// [`Indicator::update`] gives.
+    #[inline(never)]
+    pub(super) fn over(mut self, inputs: &[f64]) -> Vec<f64> {
+        let ([mut out], rest) = warm_up(&mut self, inputs, |value| [value]);
+        let (mut value, keep, take) = self.smoothing();
+        out.extend(rest.iter().map(|&input| {
+            value = smooth(value, input, keep, take);
+            value
+        }));
+        out
+    }
 }
 
 impl Indicator for Ema {
@@ -33,7 +52,7 @@ impl Indicator for Ema {
     #[inline]
     fn update(&mut self, input: f64) -> Option<f64> {
         if self.seen >= self.period {
-            self.value = self.value * (1.0 - self.k) + input * self.k;
+            self.value = smooth(self.value, input, 1.0 - self.k, self.k);
             return Some(self.value);
         }
         self.value += input;

@@ -31,10 +31,24 @@ impl RollingSum {
             self.partial += value;
             return None;
         }
-        let total = self.partial + value;
-        self.partial = total - self.window[self.next];
+        let total;
+        (total, self.partial) = roll(self.partial, value, self.window[self.next]);
         Some(total)
     }
+
+    /// The sum of the latest `period - 1` inputs, where the next total starts from.
+    pub(crate) fn partial(&self) -> f64 {
+        self.partial
+    }
+}
+
+/// One step of a full window: the total with `value` added, and the partial sum for the next
+/// step (that total less `oldest`, the input leaving the window). [`RollingSum::add`] and the
+/// batch loops, which read the oldest input from the series itself, both step with this.
+#[inline(always)]
+pub(crate) fn roll(partial: f64, value: f64, oldest: f64) -> (f64, f64) {
+    let total = partial + value;
+    (total, total - oldest)
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rolling_sum::RollingSum;
-use super::{check_period, Indicator, IndicatorError};
+use super::rolling_sum::{roll, RollingSum};
+use super::{check_period, warm_up, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sma {
@@ -15,6 +15,23 @@ impl Sma {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("SMA", 2, period)?;
         Ok(Self { period, sum: RollingSum::new(period) })
+    }
+
+    /// The whole series from a fresh state, NaN during warm-up: value for value what
+    /// [`Indicator::update`] gives, without its ring buffer (the oldest input is read from
+    /// `inputs`).
+    #[inline(never)]
+    pub(super) fn over(mut self, inputs: &[f64]) -> Vec<f64> {
+        let ([mut out], rest) = warm_up(&mut self, inputs, |value| [value]);
+        let period = self.period as f64;
+        let mut partial = self.sum.partial();
+        // `rest[i]` is `inputs[period + i]`; the input leaving the window is `inputs[1 + i]`.
+        out.extend(rest.iter().zip(inputs.get(1..).unwrap_or_default()).map(|(&value, &oldest)| {
+            let total;
+            (total, partial) = roll(partial, value, oldest);
+            total / period
+        }));
+        out
     }
 }
 
