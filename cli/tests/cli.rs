@@ -134,9 +134,7 @@ fn fails_with(args: &[&str], needle: &str) {
     assert!(!output.status.success(), "{args:?} should fail");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains(needle), "{args:?}: {stderr}");
-    if !needle.starts_with("unexpected") {
-        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    }
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
 }
 
 #[test]
