@@ -51,3 +51,13 @@ pub fn random_fill(bytes: &mut [u8]) -> worker::Result<()> {
     crypto.get_random_values_with_u8_array(bytes).map_err(|e| worker::Error::RustError(format!("{e:?}")))?;
     Ok(())
 }
+
+/// Milliseconds since the Unix epoch (the clock advances across I/O in Workers).
+pub fn now_ms() -> i64 {
+    worker::js_sys::Date::now() as i64
+}
+
+/// RFC 3339 UTC for a Unix-milliseconds instant.
+pub fn rfc3339(ms: i64) -> String {
+    String::from(worker::js_sys::Date::new(&(ms as f64).into()).to_iso_string())
+}

@@ -38,13 +38,9 @@ pub fn message_for(member: &Member, signal: &Stored) -> Value {
         "type": signal.kind.as_str(),
         "seq": signal.seq,
         "signal_id": signal.signal_id,
-        "at": rfc3339(signal.created_at_ms),
+        "at": crate::internal::rfc3339(signal.created_at_ms),
         "data": data,
     })
-}
-
-fn rfc3339(ms: i64) -> String {
-    String::from(worker::js_sys::Date::new(&(ms as f64).into()).to_iso_string())
 }
 
 /// A log row as SQLite holds it (the room's `signals` and a shard's `replica` share columns).

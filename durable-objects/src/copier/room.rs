@@ -9,7 +9,7 @@ use worker::{durable_object, wasm_bindgen, DurableObject, Env, Method, Request, 
 use super::delivery::log_after;
 use super::protocol::{shard_name, RETAIN_MS, RETAIN_SIGNALS};
 use super::protocol::{Assign, Assigned, Deliver, Delivered, Publish, Published, ShardCount, Since, Stored};
-use crate::internal::{self, call, error_response, json_response};
+use crate::internal::{self, call, error_response, json_response, now_ms};
 
 #[durable_object]
 pub struct SignalRoom {
@@ -34,10 +34,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 /// Most messages one push carries to a shard that fell behind.
 const CATCH_UP_BATCH: i64 = 500;
-
-fn now_ms() -> i64 {
-    worker::js_sys::Date::now() as i64
-}
 
 impl DurableObject for SignalRoom {
     fn new(state: State, env: Env) -> Self {

@@ -13,7 +13,7 @@ use super::protocol::{
     ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS,
 };
 use super::{delivery, protocol::MemberRole};
-use crate::internal::{call, error_response, json_response};
+use crate::internal::{call, error_response, json_response, now_ms};
 
 #[durable_object]
 pub struct SignalShard {
@@ -31,10 +31,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (seq, user_id));";
 
 pub const MEMBER_HEADER: &str = "x-auronex-member";
-
-fn now_ms() -> i64 {
-    worker::js_sys::Date::now() as i64
-}
 
 impl DurableObject for SignalShard {
     fn new(state: State, env: Env) -> Self {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use auronex_exchanges::{ErrorKind, UpstreamRequest, VenueError};
 use futures_util::FutureExt;
-use worker::{D1Database, Date, Delay, Env};
+use worker::{D1Database, Delay, Env};
 
 use super::error::MarketError;
 use super::inflight::{self, Failure};
@@ -94,6 +94,4 @@ impl Upstream<'_> {
     }
 }
 
-pub fn now_ms() -> i64 {
-    Date::now().as_millis() as i64
-}
+pub use crate::clock::now_ms;

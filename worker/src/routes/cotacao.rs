@@ -4,8 +4,9 @@
 use serde_json::json;
 use worker::Response;
 
-use super::market_params::{number, rfc3339};
+use super::market_params::number;
 use crate::app::{json, Ctx};
+use crate::clock::rfc3339_from_ms;
 use crate::http::ApiResult;
 use crate::market::MarketData;
 
@@ -20,8 +21,8 @@ pub async fn usd_brl(ctx: Ctx) -> ApiResult<Response> {
         "bid": number(quote.value.bid),
         "ask": number(quote.value.ask),
         "source": "awesomeapi",
-        "updated_at": rfc3339(quote.value.timestamp * 1000),
-        "fetched_at": rfc3339(quote.fetched_at_ms),
+        "updated_at": rfc3339_from_ms(quote.value.timestamp * 1000),
+        "fetched_at": rfc3339_from_ms(quote.fetched_at_ms),
     });
     if quote.stale {
         body["stale"] = json!(true);

@@ -5,8 +5,9 @@ use auronex_exchanges::{venue, ExchangeId};
 use serde_json::json;
 use worker::Response;
 
-use super::market_params::{number, rfc3339, Params};
+use super::market_params::{number, Params};
 use crate::app::{json, Ctx};
+use crate::clock::rfc3339_from_ms;
 use crate::http::{ApiError, ApiResult};
 use crate::market::{CandleRequest, MarketData};
 
@@ -28,7 +29,7 @@ pub async fn candles(ctx: Ctx) -> ApiResult<Response> {
         .iter()
         .map(|c| {
             json!({
-                "time": rfc3339(c.open_time_ms),
+                "time": rfc3339_from_ms(c.open_time_ms),
                 "timestamp_ms": c.open_time_ms,
                 "open": number(c.open),
                 "high": number(c.high),
@@ -85,7 +86,7 @@ pub async fn quotes(ctx: Ctx) -> ApiResult<Response> {
                     "exchange": exchange.id(), "symbol": symbol,
                     "bid": number(quote.bid), "ask": number(quote.ask),
                     "taker_fee": number(quote.taker_fee),
-                    "fetched_at": rfc3339(quote.fetched_at_ms),
+                    "fetched_at": rfc3339_from_ms(quote.fetched_at_ms),
                 }),
                 Err(error) => {
                     let api = error.to_api_error();

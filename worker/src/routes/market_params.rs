@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use auronex_exchanges::{ExchangeId, Symbol, Timeframe};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use worker::{js_sys, wasm_bindgen::JsValue};
 
 use crate::app::Ctx;
 use crate::http::{ApiError, ApiResult};
@@ -99,9 +98,4 @@ pub fn number(value: Decimal) -> serde_json::Value {
         .and_then(serde_json::Number::from_f64)
         .map(serde_json::Value::Number)
         .unwrap_or(serde_json::Value::Null)
-}
-
-/// RFC 3339 UTC, e.g. `2019-10-17T09:00:00.000Z`.
-pub fn rfc3339(ms: i64) -> String {
-    String::from(js_sys::Date::new(&JsValue::from_f64(ms as f64)).to_iso_string())
 }
