@@ -109,7 +109,11 @@ fn main() {
         for (_, lazy) in &groups {
             let Some((server, _)) = lazy.server.get() else { continue };
             let log = server.log();
-            let tail: Vec<&str> = log.lines().rev().take(60).collect();
+            eprintln!("--- errors in the wrangler dev log ({}) ---", server.base_url);
+            for line in log.lines().filter(|line| line.contains(r#""level":"error""#)).take(40) {
+                eprintln!("{line}");
+            }
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
             eprintln!("--- last lines of the wrangler dev log ({}) ---", server.base_url);
             for line in tail.into_iter().rev() {
                 eprintln!("{line}");
