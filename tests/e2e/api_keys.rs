@@ -258,7 +258,7 @@ fn ciphertext_moved_to_another_row_does_not_decrypt(server: &Server) {
              key_id = (SELECT key_id FROM api_keys WHERE id = '{ana_key}') WHERE id = '{to}'"
         )
     };
-    server.d1(&format!("{}; {}", copy(&bob_key), copy(&ana_other)));
+    server.d1_execute(&format!("{}; {}", copy(&bob_key), copy(&ana_other)));
     for (account, id) in [(&bob, &bob_key), (&ana, &ana_other)] {
         let reply = server
             .client()

@@ -138,7 +138,7 @@ fn pix_plan_lapses_on_the_tick(server: &Server) {
     standins().mercadopago.set_status(payment_id, "approved");
     assert_eq!(notify(server, payment_id, None).status, 200);
     assert_eq!(plan_of(server, &account), "pro");
-    server.d1(&format!(
+    server.d1_execute(&format!(
         "UPDATE subscriptions SET expires_at = '2020-01-01T00:00:00.000Z' WHERE user_id = '{}'",
         account.id()
     ));

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod client;
+mod d1;
 mod server;
 mod simulator;
 mod socket;

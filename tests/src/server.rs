@@ -108,40 +108,14 @@ impl Server {
         server
     }
 
-    /// Runs SQL against this server's local D1 (`wrangler d1 execute --local`), the way an
-    /// operator would, and returns the rows of each statement. For tests that must look at or
-    /// tamper with what is stored, never through the API. Retries briefly while the running
-    /// server holds the SQLite file busy.
-    pub fn d1(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
-        let mut last_error = String::new();
-        for _ in 0..10 {
-            let output = wrangler(&workspace_root())
-                .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-                .arg(&self.persist)
-                .args(["--command", sql])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run wrangler d1 execute");
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            if output.status.success() {
-                let statements: Vec<serde_json::Value> = serde_json::from_str(&stdout)
-                    .unwrap_or_else(|e| panic!("d1 execute output is not JSON ({e}): {stdout}"));
-                return statements.iter().map(|s| s["results"].as_array().cloned().unwrap_or_default()).collect();
-            }
-            last_error = format!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        panic!("d1 execute failed: {last_error}");
-    }
-
     /// The `--persist-to` directory: wrangler's local state, the D1 SQLite files included.
     pub fn persist_dir(&self) -> &Path {
         &self.persist
     }
 
-    /// The rows of a single query.
+    /// The rows of a single query on this server's local D1, read in-process (see `d1.rs`).
     pub fn d1_rows(&self, sql: &str) -> Vec<serde_json::Value> {
-        self.d1(sql).pop().unwrap_or_default()
+        crate::d1::query(&self.persist, sql)
     }
 
     fn wait_until_healthy(&mut self, limit: Duration) {
@@ -167,9 +141,9 @@ impl Server {
         format!("ws://127.0.0.1:{}{}", self.port, path_and_query)
     }
 
-    /// Runs SQL for its effect (e.g. to age cached rows in a test).
+    /// Runs SQL for its effect on this server's local D1 (e.g. to age cached rows in a test).
     pub fn d1_execute(&self, sql: &str) {
-        self.d1(sql);
+        crate::d1::execute(&self.persist, sql)
     }
 
     /// Everything the server printed so far (requests log one JSON line each).
