@@ -58,15 +58,15 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response> {
 pub async fn today(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    let now = now_ms();
-    let recent = ledger::active_since(&db, &caller.user.id, now - 86_400_000).await?;
-    json(200, &stats::today(&recent, now))
+    let (count, pnls) = ledger::today_inputs(&db, &caller.user.id, stats::day_start(now_ms())).await?;
+    json(200, &stats::Today { count, profit_loss: pnls.into_iter().sum() })
 }
 
 pub async fn stats(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    json(200, &stats::stats(&ledger::all_for_user(&db, &caller.user.id).await?))
+    let (total, closed_pnls) = ledger::stats_inputs(&db, &caller.user.id).await?;
+    json(200, &stats::stats_of(total, &closed_pnls))
 }
 
 pub async fn month(ctx: Ctx) -> ApiResult<Response> {
