@@ -176,7 +176,11 @@ fn new_wallets_start_from_the_setting(server: &Server, before: &Client, wallet_b
     assert_eq!(brl.expect("a BRL wallet")["start_balance"], 125000, "{balance}");
     let summary = after.get("/api/dashboard/summary").json();
     assert!(summary["wallets"].to_string().contains("25000"), "{summary}");
-    assert_eq!(before.get("/api/exchange/balance").json()["total"], wallet_before["total"], "existing wallets keep theirs");
+    assert_eq!(
+        before.get("/api/exchange/balance").json()["total"],
+        wallet_before["total"],
+        "existing wallets keep theirs"
+    );
 }
 
 fn settings_are_validated_and_audited(server: &Server) {

@@ -12,7 +12,8 @@ pub fn object(env: &Env, user_id: &str) -> worker::Result<Stub> {
 
 pub async fn push(env: &Env, user_id: &str, notices: &[Notice]) {
     let publish = Publish { events: notices.iter().map(|n| n.event.clone()).collect() };
-    let outcome = async { call::<_, Published>(&object(env, user_id)?, Method::Post, "/publish", Some(&publish)).await };
+    let outcome =
+        async { call::<_, Published>(&object(env, user_id)?, Method::Post, "/publish", Some(&publish)).await };
     if let Err(error) = outcome.await {
         log_error("stream_push_failed", &error.to_string());
     }

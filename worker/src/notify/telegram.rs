@@ -27,9 +27,7 @@ const DEFAULT_API_URL: &str = "https://api.telegram.org";
 /// A chat id as Telegram takes it: an integer (negative for groups and channels) or
 /// `@channelusername`. Accepts a JSON number or string; returns its text form.
 pub fn check_chat_id(value: &Value) -> ApiResult<String> {
-    let bad = || {
-        ApiError::validation("chat_id", "chat_id must be a Telegram chat id (an integer) or @channelusername")
-    };
+    let bad = || ApiError::validation("chat_id", "chat_id must be a Telegram chat id (an integer) or @channelusername");
     let text = match value {
         Value::Number(number) => number.as_i64().ok_or_else(bad)?.to_string(),
         Value::String(text) => text.trim().to_string(),

@@ -55,7 +55,10 @@ pub async fn put(mut ctx: Ctx) -> ApiResult<Response> {
 pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    db.prepare("DELETE FROM telegram_targets WHERE user_id = ?1").bind(&[caller.user.id.as_str().into()])?.run().await?;
+    db.prepare("DELETE FROM telegram_targets WHERE user_id = ?1")
+        .bind(&[caller.user.id.as_str().into()])?
+        .run()
+        .await?;
     Ok(Response::empty()?.with_status(204))
 }
 
