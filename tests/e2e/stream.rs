@@ -114,7 +114,9 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
     mine.send(&json!({"type": "ping"}));
     assert_eq!(next_of(&mut mine, "pong")["type"], "pong");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
-    assert!(!server.log().contains(BOT_TOKEN), "the Telegram bot token reached the log");
+    let log = server.log();
+    assert!(!log.contains(BOT_TOKEN), "the Telegram bot token reached the log");
+    assert!(!log.contains(&account.access_token), "the ?token= query reached the log");
     mine.close();
     theirs.close();
 }
