@@ -19,8 +19,8 @@ CREATE TABLE telegram_targets (
     updated_at TEXT NOT NULL
 );
 
--- The same error again on a bot's newest line bumps `repeats` and `last_at_ms` instead of
--- adding a line.
+-- An error (or refused entry, or failed notification) the bot already reported since its last
+-- trade bumps that line's `repeats` and `last_at_ms` instead of adding a line.
 ALTER TABLE bot_activity ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE bot_activity ADD COLUMN last_at_ms INTEGER;
 CREATE INDEX bot_activity_bot ON bot_activity (bot_id, id DESC);

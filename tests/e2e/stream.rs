@@ -125,26 +125,41 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     let (client, account) = user(server, "streamerr");
     let chat = fresh_chat() + 7;
     assert_eq!(client.put_json("/api/notifications/telegram", &json!({"chat_id": chat})).status, 200);
-    SimClient::shared().control(
-        "fault",
-        &json!({"path": "/api/v3/klines", "query": "symbol=ERRSUSDT", "status": 500, "count": 10_000}),
-    );
+    for symbol in ["ERRSUSDT", "ERRTUSDT"] {
+        let fault =
+            json!({"path": "/api/v3/klines", "query": format!("symbol={symbol}"), "status": 500, "count": 10_000});
+        SimClient::shared().control("fault", &fault);
+    }
     let mut socket = Socket::open(server, &format!("/api/stream?token={}", account.access_token), &[]).unwrap();
-    let bot = start_bot(&client, "ERRS/USDT");
+    let mut body = valid_bot();
+    body["symbols"] = json!(["ERRS/USDT", "ERRT/USDT"]);
+    body["analysis_interval"] = json!(5);
+    let bot = client.post_json("/api/bots", &body).json()["id"].as_str().unwrap().to_string();
+    assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], true);
     for _ in 0..3 {
         fire_tick(&client);
     }
-    let error = next_of(&mut socket, "activity");
-    assert_eq!((error["action"].as_str(), error["bot_id"].as_str()), (Some("error"), Some(bot.as_str())));
-    assert!(error["message"].as_str().unwrap().contains("ERRS/USDT"), "{error}");
+    // Both symbols fail at every run: two lines, each pushed once.
+    let mut pushed: Vec<String> = (0..2)
+        .map(|_| {
+            let error = next_of(&mut socket, "activity");
+            assert_eq!((error["action"].as_str(), error["bot_id"].as_str()), (Some("error"), Some(bot.as_str())));
+            error["message"].as_str().unwrap().to_string()
+        })
+        .collect();
+    pushed.sort();
+    assert!(pushed[0].starts_with("ERRS/USDT") && pushed[1].starts_with("ERRT/USDT"), "{pushed:?}");
     socket.assert_quiet();
 
     let lines = client.get("/api/bot-activity/recent").json();
     let errors: Vec<&Value> = lines.as_array().unwrap().iter().filter(|l| l["action"] == "error").collect();
-    assert_eq!(errors.len(), 1, "one line for the repeated error: {lines}");
-    assert!(errors[0]["repeats"].as_i64().unwrap() >= 3, "{lines}");
-    assert!(errors[0]["last_at"].as_str().unwrap() > errors[0]["at"].as_str().unwrap(), "{lines}");
-    telegram_to(chat, "ERRS/USDT");
+    assert_eq!(errors.len(), 2, "one line per repeated error: {lines}");
+    for error in errors {
+        assert!(error["repeats"].as_i64().unwrap() >= 3, "{lines}");
+        assert!(error["last_at"].as_str().unwrap() > error["at"].as_str().unwrap(), "{lines}");
+    }
+    let text = telegram_to(chat, "ERRS/USDT")["text"].as_str().unwrap().to_string();
+    assert!(text.contains("ERRT/USDT"), "one message with the run's lines: {text}");
     let sent = standins().received("telegram", |r| r.json()["chat_id"] == chat);
     assert_eq!(sent.len(), 1, "the repeats are not sent again: {sent:?}");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);

@@ -158,14 +158,16 @@ pub fn activity(db: &D1Database, bot: &BotRow, action: &str, message: &str, at_m
 /// The (user id, bot id, bot name) an activity line is filed under.
 pub type Author<'a> = (&'a str, &'a str, &'a str);
 
-/// The bot's newest activity line, when it says exactly `?5 ?6` and is a failure (a bot error,
-/// or a notification that could not be sent).
-const SAME_ERROR: &str = "SELECT id FROM bot_activity WHERE id = (SELECT MAX(id) FROM bot_activity WHERE bot_id = ?1) \
-    AND action = ?5 AND message = ?6 AND ?5 IN ('error', 'telegram')";
+/// The bot's line saying exactly `?5 ?6`, among its repeatable lines (errors, refused entries,
+/// notifications that could not be sent) since its last other line (a trade): with several
+/// symbols failing each run, each failure is still one line.
+const SAME_ERROR: &str = "SELECT id FROM bot_activity WHERE bot_id = ?1 AND action = ?5 AND message = ?6 \
+    AND ?5 IN ('error', 'skipped', 'telegram') AND id > COALESCE((SELECT MAX(id) FROM bot_activity \
+    WHERE bot_id = ?1 AND action NOT IN ('error', 'skipped', 'telegram')), 0)";
 
-/// An error identical to the bot's newest line bumps that line's `repeats` and `last_at_ms`;
-/// anything else is a new line (whose insert is the notice's proof). With `token`, both are
-/// guarded by it.
+/// A repeatable line the bot already has since its last trade bumps that line's `repeats` and
+/// `last_at_ms`; anything else is a new line (whose insert is the notice's proof). With
+/// `token`, both are guarded by it.
 pub fn activity_lines(
     db: &D1Database,
     (user_id, bot_id, bot_name): Author<'_>,
