@@ -2,6 +2,8 @@
 
 pub mod copier;
 pub mod internal;
+pub mod stream;
 
 pub use copier::room::SignalRoom;
 pub use copier::shard::SignalShard;
+pub use stream::UserStream;

@@ -1,6 +1,7 @@
 //! The admin back office: every route refused to clients, staff (403) and anonymous (401);
 //! users listed, searched, paged and changed (role, plan, active) with immediate effect and an
-//! audit entry; settings read, validated and updated; payments listed.
+//! audit entry; settings read, validated and updated (new paper wallets start from the
+//! setting, existing ones keep theirs); payments listed.
 
 use auronex_e2e::{admin_token, unique_email, Account, Client, Server, ADMIN_EMAIL};
 use serde_json::{json, Value};
@@ -164,6 +165,24 @@ fn admins_cannot_lock_themselves_out(server: &Server) {
     assert_eq!(admin.get("/api/auth/me").json()["role"], "admin");
 }
 
+/// A user registered after the change starts with the new balances; one whose wallet was
+/// already open keeps what it started with.
+fn new_wallets_start_from_the_setting(server: &Server, before: &Client, wallet_before: &Value) {
+    let after = Account::register(&server.client(), "paperafter");
+    let after = server.client().with_token(&after.access_token);
+    let balance = after.get("/api/exchange/balance").json();
+    assert_eq!((balance["total"].clone(), balance["available"].clone()), (json!(25000), json!(25000)), "{balance}");
+    let brl = balance["wallets"].as_array().unwrap().iter().find(|w| w["currency"] == "BRL").cloned();
+    assert_eq!(brl.expect("a BRL wallet")["start_balance"], 125000, "{balance}");
+    let summary = after.get("/api/dashboard/summary").json();
+    assert!(summary["wallets"].to_string().contains("25000"), "{summary}");
+    assert_eq!(
+        before.get("/api/exchange/balance").json()["total"],
+        wallet_before["total"],
+        "existing wallets keep theirs"
+    );
+}
+
 fn settings_are_validated_and_audited(server: &Server) {
     let admin = admin(server);
     let settings = admin.get("/api/admin/settings");
@@ -172,9 +191,13 @@ fn settings_are_validated_and_audited(server: &Server) {
     for section in ["plan_prices", "paper_starting_balances", "default_fees"] {
         assert!(settings[section].is_object(), "{section} missing: {settings}");
     }
+    let before = Account::register(&server.client(), "paperbefore");
+    let before = server.client().with_token(&before.access_token);
+    let wallet_before = before.get("/api/exchange/balance").json();
     let update = json!({"paper_starting_balances": {"USDT": "25000", "BRL": 125000}});
     let reply = admin.put_json("/api/admin/settings", &update);
     assert_eq!(reply.status, 200, "{}", reply.body);
+    new_wallets_start_from_the_setting(server, &before, &wallet_before);
     assert_eq!(reply.json()["paper_starting_balances"], json!({"BRL": 125000.0, "USDT": 25000.0}));
     assert_eq!(admin.get("/api/admin/settings").json()["paper_starting_balances"]["USDT"], 25000.0);
     assert_eq!(admin.get("/api/admin/settings").json()["plan_prices"], settings["plan_prices"], "other sections kept");

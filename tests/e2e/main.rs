@@ -1,7 +1,8 @@
 //! Black-box test run: each test a libtest-mimic trial against a running `wrangler dev`.
 //! Two servers, because two groups of tests need `BINANCE_API_URL` to point at different
 //! local stand-ins: the exchange simulator (market data, everything else) and the
-//! recorded-request stand-ins of Binance's private API, Stripe and Mercado Pago.
+//! recorded-request stand-ins of Binance's private API, Stripe and Mercado Pago. Both reach
+//! the Telegram stand-in (the first for notifications on simulated trades).
 
 mod accounts;
 mod admin;
@@ -13,11 +14,13 @@ mod health;
 mod market;
 mod market_cache;
 mod market_outage;
+mod notifications;
 mod paper;
 mod payments;
 mod pix;
 mod routing;
 mod scheduled;
+mod stream;
 mod throttle;
 mod tokens;
 mod vault;
@@ -47,7 +50,9 @@ fn with_simulator() -> (Server, Option<Simulator>) {
     // Every market-data base URL points at a local simulator: no test reaches the internet.
     let script = auronex_e2e::workspace_root().join("tests/data/sim_script.json");
     let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
-    let vars = sim.worker_vars();
+    // Telegram goes to the stand-in: notifications follow the trades the simulator drives.
+    let mut vars = sim.worker_vars();
+    vars.extend(standins().telegram_vars());
     sim.share();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     (Server::start(&vars), Some(sim))
@@ -78,12 +83,13 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                stream::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
         ),
         (
-            [api_keys::TESTS, admin::TESTS, payments::TESTS, pix::TESTS, vault::TESTS].concat(),
+            [api_keys::TESTS, admin::TESTS, payments::TESTS, pix::TESTS, vault::TESTS, notifications::TESTS].concat(),
             Arc::new(Lazy { start: with_service_standins, server: OnceLock::new() }),
         ),
     ];

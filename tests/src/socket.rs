@@ -4,6 +4,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use serde_json::Value;
+use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
 
 use crate::Server;
@@ -19,9 +20,20 @@ impl Socket {
         if let Some(seq) = last_seq {
             path.push_str(&format!("&last_seq={seq}"));
         }
+        Socket::open(server, &path, &[])
+    }
+
+    /// Connects to any websocket path with extra request headers (e.g. `Sec-WebSocket-Protocol`);
+    /// the handshake's HTTP status when the server refuses the upgrade.
+    pub fn open(server: &Server, path: &str, headers: &[(&str, &str)]) -> Result<Socket, u16> {
+        let mut request = server.ws_url(path).into_client_request().expect("a websocket request");
+        for (name, value) in headers {
+            let name = tungstenite::http::HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+            request.headers_mut().insert(name, value.parse().expect("a header value"));
+        }
         let stream = TcpStream::connect(("127.0.0.1", server.port)).expect("tcp connect");
         stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        match tungstenite::client(server.ws_url(&path).as_str(), stream) {
+        match tungstenite::client(request, stream) {
             Ok((inner, _)) => Ok(Socket { inner }),
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
                 Err(response.status().as_u16())

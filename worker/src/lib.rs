@@ -12,6 +12,7 @@ mod crypto;
 mod db;
 mod http;
 pub mod market;
+mod notify;
 mod payments;
 mod routes;
 mod tick;
@@ -21,7 +22,7 @@ mod venues;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
-pub use auronex_durable_objects::{SignalRoom, SignalShard};
+pub use auronex_durable_objects::{SignalRoom, SignalShard, UserStream};
 
 #[event(start)]
 fn start() {

@@ -1,5 +1,5 @@
 //! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Stripe,
-//! Mercado Pago):
+//! Mercado Pago, Telegram):
 //! one small HTTP server in the test process, each service under its own path prefix, speaking
 //! the real formats and recording every request so tests can assert on exactly what was sent.
 //! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
@@ -7,6 +7,7 @@
 pub mod binance;
 pub mod mercadopago;
 pub mod stripe;
+pub mod telegram;
 pub mod venues;
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -121,6 +122,7 @@ pub struct StandIns {
     binance_upstream: Arc<Mutex<Option<String>>>,
     pub stripe: Arc<stripe::Stripe>,
     pub mercadopago: Arc<mercadopago::MercadoPago>,
+    pub telegram: Arc<telegram::Telegram>,
 }
 
 static STANDINS: OnceLock<StandIns> = OnceLock::new();
@@ -137,6 +139,8 @@ impl StandIns {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stripe = Arc::new(stripe::Stripe::default());
         let mercadopago = Arc::new(mercadopago::MercadoPago::default());
+        let telegram = Arc::new(telegram::Telegram::default());
+        let telegram_state = Arc::clone(&telegram);
         let binance_upstream = Arc::new(Mutex::new(None::<String>));
         let (log, stripe_state, mp_state) = (Arc::clone(&requests), Arc::clone(&stripe), Arc::clone(&mercadopago));
         let upstream = Arc::clone(&binance_upstream);
@@ -169,6 +173,7 @@ impl StandIns {
                     "okx" => venues::okx(&recorded),
                     "stripe" => stripe_state.handle(&recorded),
                     "mercadopago" => mp_state.handle(&recorded),
+                    "telegram" => telegram_state.handle(&recorded),
                     _ => Reply::json(404, serde_json::json!({"error": "no such stand-in"})),
                 };
                 log.lock().unwrap().push((service, recorded));
@@ -178,7 +183,14 @@ impl StandIns {
                 let _ = request.respond(response);
             }
         });
-        StandIns { base_url: format!("http://127.0.0.1:{port}"), requests, binance_upstream, stripe, mercadopago }
+        StandIns {
+            base_url: format!("http://127.0.0.1:{port}"),
+            requests,
+            binance_upstream,
+            stripe,
+            mercadopago,
+            telegram,
+        }
     }
 
     /// The `--var`s that point the Worker at the stand-ins, with their test credentials.
@@ -196,6 +208,17 @@ impl StandIns {
             ("MERCADOPAGO_API_URL".into(), url("mercadopago")),
             ("MERCADOPAGO_ACCESS_TOKEN".into(), mercadopago::ACCESS_TOKEN.into()),
             ("MERCADOPAGO_WEBHOOK_SECRET".into(), mercadopago::WEBHOOK_SECRET.into()),
+        ]
+        .into_iter()
+        .chain(self.telegram_vars())
+        .collect()
+    }
+
+    /// The Telegram Bot API vars alone (the simulator's server adds them to its own).
+    pub fn telegram_vars(&self) -> Vec<(String, String)> {
+        vec![
+            ("TELEGRAM_API_URL".into(), format!("{}/telegram", self.base_url)),
+            ("TELEGRAM_BOT_TOKEN".into(), telegram::BOT_TOKEN.into()),
         ]
     }
 

@@ -78,16 +78,24 @@ pub struct SettingsPatch {
 }
 
 impl Default for Settings {
-    /// Pro $29 and premium $59 a month (R$149 and R$299 by PIX); 10,000 USDT and 50,000 BRL of
-    /// paper money; 0.1 % maker and taker fees.
+    /// Pro $29 and premium $59 a month (R$149 and R$299 by PIX); paper money of 5,000 BRL and
+    /// 1,000 in each dollar-like currency (and EUR); 0.1 % maker and taker fees.
     fn default() -> Self {
         let prices = [("pro", (29, 149)), ("premium", (59, 299))]
             .map(|(plan, (usd, brl))| (plan.to_string(), PlanPrice { usd: amount(usd, 0), brl: amount(brl, 0) }));
         Settings {
             plan_prices: prices.into_iter().collect(),
-            paper_starting_balances: [("USDT".to_string(), amount(10_000, 0)), ("BRL".to_string(), amount(50_000, 0))]
-                .into_iter()
-                .collect(),
+            paper_starting_balances: [
+                ("USDT", 1_000),
+                ("USDC", 1_000),
+                ("FDUSD", 1_000),
+                ("USD", 1_000),
+                ("EUR", 1_000),
+                ("BRL", 5_000),
+            ]
+            .map(|(currency, units)| (currency.to_string(), amount(units, 0)))
+            .into_iter()
+            .collect(),
             default_fees: Fees { maker_fee_rate: amount(1, 3), taker_fee_rate: amount(1, 3) },
         }
     }

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 use super::repo::int;
 use crate::clock::rfc3339_from_ms;
@@ -145,15 +145,50 @@ pub async fn entered_between(
     .results()
 }
 
-/// Trades entered or closed at or after `since_ms`.
-pub async fn active_since(db: &D1Database, user_id: &str, since_ms: i64) -> worker::Result<Vec<TradeRow>> {
-    db.prepare(format!(
-        "SELECT {COLUMNS} FROM trades WHERE user_id = ?1 AND (entry_ms >= ?2 OR exit_ms >= ?2) ORDER BY entry_ms, id"
-    ))
-    .bind(&[user_id.into(), int(since_ms)])?
-    .all()
-    .await?
-    .results()
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct Pnl {
+    profit_loss: Option<String>,
+}
+
+/// What `stats::stats_of` needs, computed in D1: the count of all the user's trades, and the
+/// realised P&L of the closed ones in exit order (one narrow column; the sums stay exact
+/// decimals in Rust, where SQLite's `SUM` over TEXT would be binary floating point).
+pub async fn stats_inputs(db: &D1Database, user_id: &str) -> worker::Result<(usize, Vec<Decimal>)> {
+    let count = db.prepare("SELECT COUNT(*) AS n FROM trades WHERE user_id = ?1").bind(&[user_id.into()])?;
+    let pnls = db
+        .prepare("SELECT profit_loss FROM trades WHERE user_id = ?1 AND status = 'closed' ORDER BY exit_ms, id")
+        .bind(&[user_id.into()])?;
+    count_and_pnls(db, count, pnls).await
+}
+
+/// Today's figures computed in D1: trades entered since `start_ms` counted, and the P&L of
+/// trades closed since then (summed exactly by the caller).
+pub async fn today_inputs(db: &D1Database, user_id: &str, start_ms: i64) -> worker::Result<(usize, Vec<Decimal>)> {
+    let count = db
+        .prepare("SELECT COUNT(*) AS n FROM trades WHERE user_id = ?1 AND entry_ms >= ?2")
+        .bind(&[user_id.into(), int(start_ms)])?;
+    let pnls = db
+        .prepare("SELECT profit_loss FROM trades WHERE user_id = ?1 AND exit_ms >= ?2")
+        .bind(&[user_id.into(), int(start_ms)])?;
+    count_and_pnls(db, count, pnls).await
+}
+
+/// Runs a `COUNT(*) AS n` and a `profit_loss` query in one round trip.
+async fn count_and_pnls(
+    db: &D1Database,
+    count: D1PreparedStatement,
+    pnls: D1PreparedStatement,
+) -> worker::Result<(usize, Vec<Decimal>)> {
+    let results = db.batch(vec![count, pnls]).await?;
+    let count: Vec<Count> = results.first().map(|r| r.results()).transpose()?.unwrap_or_default();
+    let pnls: Vec<Pnl> = results.get(1).map(|r| r.results()).transpose()?.unwrap_or_default();
+    let total = count.first().map(|c| c.n.max(0) as usize).unwrap_or(0);
+    Ok((total, pnls.into_iter().map(|p| opt_dec(&p.profit_loss).unwrap_or(Decimal::ZERO)).collect()))
 }
 
 pub async fn all_for_user(db: &D1Database, user_id: &str) -> worker::Result<Vec<TradeRow>> {

@@ -3,6 +3,7 @@
 pub mod ledger;
 pub mod repo;
 pub mod setup;
+pub mod starts;
 pub mod stats;
 pub mod validate;
 pub mod wallet;

@@ -32,10 +32,16 @@ pub struct Stats {
 pub fn stats(trades: &[TradeRow]) -> Stats {
     let mut closed: Vec<&TradeRow> = trades.iter().filter(|t| !t.is_open()).collect();
     closed.sort_by_key(|t| (t.exit_ms, t.id.clone()));
+    let pnls: Vec<Decimal> = closed.iter().map(|t| t.pnl()).collect();
+    stats_of(trades.len(), &pnls)
+}
+
+/// Stats from the count of all trades and the realised P&L of the closed ones in exit order
+/// (what `ledger::stats_inputs` reads from D1).
+pub fn stats_of(total_trades: usize, closed_pnls: &[Decimal]) -> Stats {
     let (mut gross_profit, mut gross_loss, mut wins, mut losses) = (Decimal::ZERO, Decimal::ZERO, 0, 0);
     let (mut cumulative, mut peak, mut max_drawdown) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    for trade in &closed {
-        let pnl = trade.pnl();
+    for &pnl in closed_pnls {
         if pnl > Decimal::ZERO {
             wins += 1;
             gross_profit += pnl;
@@ -47,14 +53,15 @@ pub fn stats(trades: &[TradeRow]) -> Stats {
         peak = peak.max(cumulative);
         max_drawdown = max_drawdown.max(peak - cumulative);
     }
-    let win_rate = match closed.len() {
+    let closed = closed_pnls.len();
+    let win_rate = match closed {
         0 => Decimal::ZERO,
         n => (Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2),
     };
     Stats {
-        total_trades: trades.len(),
-        open_trades: trades.len() - closed.len(),
-        closed_trades: closed.len(),
+        total_trades: total_trades.max(closed),
+        open_trades: total_trades.saturating_sub(closed),
+        closed_trades: closed,
         wins,
         losses,
         win_rate,
@@ -73,8 +80,13 @@ pub struct Today {
     pub profit_loss: Decimal,
 }
 
+/// 00:00 UTC of the day `now_ms` is in.
+pub fn day_start(now_ms: i64) -> i64 {
+    now_ms.div_euclid(DAY_MS) * DAY_MS
+}
+
 pub fn today(trades: &[TradeRow], now_ms: i64) -> Today {
-    let start = now_ms.div_euclid(DAY_MS) * DAY_MS;
+    let start = day_start(now_ms);
     Today {
         count: trades.iter().filter(|t| t.entry_ms >= start).count(),
         profit_loss: trades.iter().filter(|t| t.exit_ms.is_some_and(|ms| ms >= start)).map(TradeRow::pnl).sum(),
@@ -161,6 +173,8 @@ mod tests {
         assert_eq!(stats.profit_factor, Some(Decimal::new(214_29, 4)));
         assert_eq!(stats.max_drawdown, Decimal::from(7));
         assert_eq!(super::stats(&[]).profit_factor, None);
+        let in_exit_order: Vec<Decimal> = [10, -4, -3, 5].map(Decimal::from).into();
+        assert_eq!(stats_of(5, &in_exit_order), stats, "the D1 inputs give the same figures");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The paper wallet per user and quote currency, derived (never stored) from the trade ledger
-//! and the bots: start balance + realised P&L; capital reserved by running bots is not available.
+//! and the bots: start balance (`starts`) + realised P&L; capital reserved by running bots is
+//! not available.
 
 use std::collections::BTreeMap;
 
@@ -7,17 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::ledger::{dec, TradeRow};
+use super::starts::Starts;
 use super::BotRow;
-
-/// The paper money every user starts with in `currency`. A constant for now; admin settings
-/// will make it configurable (this is the one place to read them).
-pub fn starting_balance(currency: &str) -> Decimal {
-    match currency {
-        "BRL" => Decimal::from(5_000),
-        "USDT" | "USD" | "USDC" | "FDUSD" | "EUR" => Decimal::from(1_000),
-        _ => Decimal::ZERO,
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Wallet {
@@ -40,12 +32,12 @@ pub struct Wallet {
     pub available: Decimal,
 }
 
-/// One wallet per currency the user has a start balance, a trade or a bot in.
-pub fn wallets(trades: &[TradeRow], bots: &[BotRow], except_bot: Option<&str>) -> Vec<Wallet> {
+/// One wallet per currency the user has a trade or a bot in, and USDT and BRL always.
+pub fn wallets(trades: &[TradeRow], bots: &[BotRow], starts: &Starts, except_bot: Option<&str>) -> Vec<Wallet> {
     let mut by_currency: BTreeMap<String, Wallet> = BTreeMap::new();
-    fn entry<'m>(by_currency: &'m mut BTreeMap<String, Wallet>, currency: &str) -> &'m mut Wallet {
+    fn entry<'m>(by_currency: &'m mut BTreeMap<String, Wallet>, starts: &Starts, currency: &str) -> &'m mut Wallet {
         by_currency.entry(currency.to_string()).or_insert_with(|| {
-            let start = starting_balance(currency);
+            let start = starts.get(currency).copied().unwrap_or(Decimal::ZERO);
             Wallet {
                 currency: currency.to_string(),
                 start_balance: start,
@@ -58,10 +50,10 @@ pub fn wallets(trades: &[TradeRow], bots: &[BotRow], except_bot: Option<&str>) -
         })
     }
     for currency in ["USDT", "BRL"] {
-        entry(&mut by_currency, currency);
+        entry(&mut by_currency, starts, currency);
     }
     for trade in trades {
-        let wallet = entry(&mut by_currency, &trade.quote_currency);
+        let wallet = entry(&mut by_currency, starts, &trade.quote_currency);
         if trade.is_open() {
             wallet.in_positions += dec(&trade.cost);
         } else {
@@ -69,7 +61,7 @@ pub fn wallets(trades: &[TradeRow], bots: &[BotRow], except_bot: Option<&str>) -
         }
     }
     for bot in bots.iter().filter(|bot| bot.is_active() && Some(bot.id.as_str()) != except_bot) {
-        entry(&mut by_currency, &bot.quote_currency).allocated += bot.capital();
+        entry(&mut by_currency, starts, &bot.quote_currency).allocated += bot.capital();
     }
     by_currency
         .into_values()
@@ -81,8 +73,14 @@ pub fn wallets(trades: &[TradeRow], bots: &[BotRow], except_bot: Option<&str>) -
         .collect()
 }
 
-pub fn available(trades: &[TradeRow], bots: &[BotRow], currency: &str, except_bot: Option<&str>) -> Decimal {
-    wallets(trades, bots, except_bot)
+pub fn available(
+    trades: &[TradeRow],
+    bots: &[BotRow],
+    starts: &Starts,
+    currency: &str,
+    except_bot: Option<&str>,
+) -> Decimal {
+    wallets(trades, bots, starts, except_bot)
         .into_iter()
         .find(|wallet| wallet.currency == currency)
         .map(|wallet| wallet.available)
@@ -146,14 +144,21 @@ pub(crate) mod tests {
             trade("USDT", "open", "40", None),
         ];
         let bots = [bot("a", "USDT", "300", true), bot("b", "USDT", "900", false), bot("c", "BRL", "50", true)];
-        let all = wallets(&trades, &bots, None);
+        let starts: Starts = [("USDT", 1_000), ("BRL", 5_000)].map(|(c, a)| (c.to_string(), Decimal::from(a))).into();
+        let all = wallets(&trades, &bots, &starts, None);
         let usdt = all.iter().find(|w| w.currency == "USDT").unwrap();
         assert_eq!(usdt.total, Decimal::from(1_010));
         assert_eq!(usdt.allocated, Decimal::from(300));
         assert_eq!(usdt.in_positions, Decimal::from(40));
         assert_eq!(usdt.available, Decimal::from(710));
-        assert_eq!(available(&trades, &bots, "BRL", None), Decimal::from(4_950));
-        assert_eq!(available(&trades, &bots, "USDT", Some("a")), Decimal::from(1_010));
-        assert_eq!(available(&trades, &bots, "XYZ", None), Decimal::ZERO);
+        assert_eq!(available(&trades, &bots, &starts, "BRL", None), Decimal::from(4_950));
+        assert_eq!(available(&trades, &bots, &starts, "USDT", Some("a")), Decimal::from(1_010));
+        assert_eq!(available(&trades, &bots, &starts, "XYZ", None), Decimal::ZERO);
+        let eur: Starts = [("EUR".to_string(), Decimal::from(70))].into();
+        let currencies: Vec<String> = wallets(&[], &[], &eur, None).into_iter().map(|w| w.currency).collect();
+        assert_eq!(currencies, ["BRL", "USDT"], "USDT and BRL always, others once used");
+        let eur_bot = [bot("e", "EUR", "20", true)];
+        assert_eq!(available(&[], &eur_bot, &eur, "EUR", None), Decimal::from(50));
+        assert_eq!(available(&[], &eur_bot, &eur, "USDT", None), Decimal::ZERO, "no start balance set");
     }
 }

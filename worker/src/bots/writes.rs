@@ -1,13 +1,16 @@
 //! The guarded writes a tick (or a manual close) makes for one bot. Every write after the
 //! first is conditional on the bot's `tick_token`, which only the state update that won the
 //! version race sets, so a batch that lost the race writes nothing at all (a D1 batch is one
-//! transaction). Trade ids are `{bot_id}:{n}`: a retried insert is a no-op.
+//! transaction). Trade ids are `{bot_id}:{n}`: a retried insert is a no-op. Each write that
+//! the user should hear about carries a notice, kept only if that write changed a row.
 
 use auronex_core::engine::Event;
-use worker::{D1Database, D1PreparedStatement};
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 use super::repo::int;
 use super::BotRow;
+use crate::notify::{self, Notice};
 
 /// One bot's writes for one run, all guarded by `token`.
 pub struct Writes<'a> {
@@ -15,6 +18,23 @@ pub struct Writes<'a> {
     bot: &'a BotRow,
     token: String,
     pub statements: Vec<D1PreparedStatement>,
+    pub notices: Vec<Notice>,
+}
+
+/// Statements that must land together, and what to tell the user once they have.
+#[derive(Default)]
+pub struct Unit {
+    pub statements: Vec<D1PreparedStatement>,
+    pub notices: Vec<Notice>,
+}
+
+impl Unit {
+    /// The notices whose writes landed, given the unit's statement results in order.
+    pub fn proven(self, results: &[D1Result]) -> Vec<Notice> {
+        let changes: Vec<usize> =
+            results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)).collect();
+        notify::events::proven(self.notices, &changes)
+    }
 }
 
 const GUARD: &str = "EXISTS (SELECT 1 FROM bots WHERE id = ?1 AND tick_token = ?2)";
@@ -42,7 +62,11 @@ impl<'a> Writes<'a> {
                 int(bot.version),
                 int(require_active.into()),
             ])?;
-        Ok(Self { db, bot, token, statements: vec![update] })
+        Ok(Self { db, bot, token, statements: vec![update], notices: Vec::new() })
+    }
+
+    pub fn finish(self) -> Unit {
+        Unit { statements: self.statements, notices: self.notices }
     }
 
     pub fn event(&mut self, event: &Event) -> worker::Result<()> {
@@ -102,6 +126,9 @@ impl<'a> Writes<'a> {
             }
             _ => {}
         }
+        if let Some(notice) = notify::events::trade(bot, event, self.statements.len() - 1) {
+            self.notices.push(notice);
+        }
         let action = match event {
             Event::Opened { .. } => "buy",
             Event::Closed(_) => "sell",
@@ -111,42 +138,65 @@ impl<'a> Writes<'a> {
     }
 
     pub fn activity(&mut self, action: &str, message: &str, at_ms: i64) -> worker::Result<()> {
-        let statement = self.db.prepare(format!(
-            "INSERT INTO bot_activity (user_id, bot_id, bot_name, action, message, at_ms) \
-             SELECT ?3, ?1, ?4, ?5, ?6, ?7 WHERE {GUARD}"
-        ));
         let bot = self.bot;
-        let values = [
-            bot.id.as_str().into(),
-            self.token.as_str().into(),
-            bot.user_id.as_str().into(),
-            bot.name.as_str().into(),
-            action.into(),
-            message.into(),
-            int(at_ms),
-        ];
-        self.statements.push(statement.bind(&values)?);
+        let author = (bot.user_id.as_str(), bot.id.as_str(), bot.name.as_str());
+        let (statements, notice) = activity_lines(self.db, author, Some(&self.token), action, message, at_ms)?;
+        let offset = self.statements.len();
+        self.statements.extend(statements);
+        self.notices.push(Notice { proof: offset + notice.proof, ..notice });
         Ok(())
     }
 }
 
 /// An activity line outside any state change (a bot that could not run, say).
-pub fn activity(
+pub fn activity(db: &D1Database, bot: &BotRow, action: &str, message: &str, at_ms: i64) -> worker::Result<Unit> {
+    let author = (bot.user_id.as_str(), bot.id.as_str(), bot.name.as_str());
+    let (statements, notice) = activity_lines(db, author, None, action, message, at_ms)?;
+    Ok(Unit { statements, notices: vec![notice] })
+}
+
+/// The (user id, bot id, bot name) an activity line is filed under.
+pub type Author<'a> = (&'a str, &'a str, &'a str);
+
+/// The bot's line saying exactly `?5 ?6`, among its repeatable lines (errors, refused entries,
+/// notifications that could not be sent) since its last other line (a trade): with several
+/// symbols failing each run, each failure is still one line.
+const SAME_ERROR: &str = "SELECT id FROM bot_activity WHERE bot_id = ?1 AND action = ?5 AND message = ?6 \
+    AND ?5 IN ('error', 'skipped', 'telegram') AND id > COALESCE((SELECT MAX(id) FROM bot_activity \
+    WHERE bot_id = ?1 AND action NOT IN ('error', 'skipped', 'telegram')), 0)";
+
+/// A repeatable line the bot already has since its last trade bumps that line's `repeats` and
+/// `last_at_ms`; anything else is a new line (whose insert is the notice's proof). With
+/// `token`, both are guarded by it.
+pub fn activity_lines(
     db: &D1Database,
-    bot: &BotRow,
+    (user_id, bot_id, bot_name): Author<'_>,
+    token: Option<&str>,
     action: &str,
     message: &str,
     at_ms: i64,
-) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO bot_activity (user_id, bot_id, bot_name, action, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(&[
-        bot.user_id.as_str().into(),
-        bot.id.as_str().into(),
-        bot.name.as_str().into(),
+) -> worker::Result<(Vec<D1PreparedStatement>, Notice)> {
+    let guard = "(?2 IS NULL OR EXISTS (SELECT 1 FROM bots WHERE id = ?1 AND tick_token = ?2))";
+    let values = [
+        bot_id.into(),
+        token.map(JsValue::from).unwrap_or(JsValue::NULL),
+        user_id.into(),
+        bot_name.into(),
         action.into(),
         message.into(),
         int(at_ms),
-    ])
+    ];
+    let repeat = db
+        .prepare(format!(
+            "UPDATE bot_activity SET repeats = repeats + 1, last_at_ms = ?7 WHERE id IN ({SAME_ERROR}) AND {guard}"
+        ))
+        .bind(&values)?;
+    let insert = db
+        .prepare(format!(
+            "INSERT INTO bot_activity (user_id, bot_id, bot_name, action, message, at_ms) \
+             SELECT ?3, ?1, ?4, ?5, ?6, ?7 WHERE {guard} AND NOT EXISTS ({SAME_ERROR})"
+        ))
+        .bind(&values)?;
+    let notice = notify::events::activity((user_id, bot_id, bot_name), action, message, at_ms, 1);
+    Ok((vec![repeat, insert], notice))
 }

@@ -12,9 +12,11 @@ mod exchanges;
 mod health;
 mod market;
 mod market_params;
+mod notifications;
 mod openapi;
 mod payments;
 mod signals;
+mod stream;
 mod trades;
 mod users;
 mod wallet;
@@ -98,6 +100,12 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/bot-activity/recent", handler!(trades::activity))
         .route("GET", "/api/exchange/balance", handler!(wallet::balance))
         .route("GET", "/api/dashboard/summary", handler!(wallet::summary))
+        // live updates and notifications
+        .route("GET", "/api/stream", handler!(stream::connect))
+        .route("GET", "/api/notifications/telegram", handler!(notifications::get))
+        .route("PUT", "/api/notifications/telegram", handler!(notifications::put))
+        .route("DELETE", "/api/notifications/telegram", handler!(notifications::delete))
+        .route("POST", "/api/notifications/telegram/test", handler!(notifications::test))
 }
 
 #[cfg(test)]

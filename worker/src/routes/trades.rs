@@ -58,15 +58,15 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response> {
 pub async fn today(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    let now = now_ms();
-    let recent = ledger::active_since(&db, &caller.user.id, now - 86_400_000).await?;
-    json(200, &stats::today(&recent, now))
+    let (count, pnls) = ledger::today_inputs(&db, &caller.user.id, stats::day_start(now_ms())).await?;
+    json(200, &stats::Today { count, profit_loss: pnls.into_iter().sum() })
 }
 
 pub async fn stats(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    json(200, &stats::stats(&ledger::all_for_user(&db, &caller.user.id).await?))
+    let (total, closed_pnls) = ledger::stats_inputs(&db, &caller.user.id).await?;
+    json(200, &stats::stats_of(total, &closed_pnls))
 }
 
 pub async fn month(ctx: Ctx) -> ApiResult<Response> {
@@ -120,6 +120,8 @@ pub async fn close(ctx: Ctx) -> ApiResult<Response> {
 #[derive(Deserialize)]
 struct ActivityRow {
     at_ms: i64,
+    last_at_ms: Option<i64>,
+    repeats: i64,
     bot_id: String,
     bot_name: String,
     action: String,
@@ -129,6 +131,9 @@ struct ActivityRow {
 #[derive(Serialize)]
 struct Activity {
     at: String,
+    /// When the same error was last seen again (`repeats` > 1), else `at`.
+    last_at: String,
+    repeats: i64,
     bot_id: String,
     bot_name: String,
     action: String,
@@ -140,7 +145,7 @@ pub async fn activity(ctx: Ctx) -> ApiResult<Response> {
     let db = ctx.env.d1("DB")?;
     let rows: Vec<ActivityRow> = db
         .prepare(
-            "SELECT at_ms, bot_id, bot_name, action, message FROM bot_activity WHERE user_id = ?1 \
+            "SELECT at_ms, last_at_ms, repeats, bot_id, bot_name, action, message FROM bot_activity WHERE user_id = ?1 \
              ORDER BY id DESC LIMIT ?2",
         )
         .bind(&[caller.user.id.as_str().into(), int(20)])?
@@ -151,6 +156,8 @@ pub async fn activity(ctx: Ctx) -> ApiResult<Response> {
         .into_iter()
         .map(|r| Activity {
             at: rfc3339_from_ms(r.at_ms),
+            last_at: rfc3339_from_ms(r.last_at_ms.unwrap_or(r.at_ms)),
+            repeats: r.repeats,
             bot_id: r.bot_id,
             bot_name: r.bot_name,
             action: r.action,

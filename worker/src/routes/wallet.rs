@@ -12,7 +12,7 @@ use crate::app::{json, Ctx};
 use crate::auth;
 use crate::bots::ledger::{self, TradeRow};
 use crate::bots::wallet::{wallets, Wallet};
-use crate::bots::{repo, stats, BotRow};
+use crate::bots::{repo, starts, stats, BotRow};
 use crate::clock::now_ms;
 use crate::http::ApiResult;
 use crate::market::MarketData;
@@ -97,7 +97,7 @@ impl Books {
         let db = ctx.env.d1("DB")?;
         let trades = ledger::all_for_user(&db, &caller.user.id).await?;
         let bots = repo::list(&db, &caller.user.id).await?;
-        let all = wallets(&trades, &bots, None);
+        let all = wallets(&trades, &bots, &starts::load(&db, &caller.user.id).await?, None);
         Ok(Self { trades, bots, all, rate: usd_brl(ctx).await })
     }
 }

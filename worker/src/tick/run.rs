@@ -12,7 +12,7 @@ use worker::{D1Database, D1PreparedStatement, Env};
 use super::evaluate::{advance, close_at};
 use super::markets;
 use crate::bots::repo::{int, COLUMNS};
-use crate::bots::writes::{self, Writes};
+use crate::bots::writes::{self, Unit, Writes};
 use crate::bots::BotRow;
 use crate::clock::now_ms;
 use crate::crypto::random_id;
@@ -69,16 +69,17 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
     let mut units = Vec::with_capacity(bots.len());
     for bot in &bots {
         match unit(&db, bot, &feeds, now) {
-            Ok(statements) => units.push(statements),
-            Err(error) => units.push(vec![writes::activity(&db, bot, "error", &error, now)?]),
+            Ok(unit) => units.push(unit),
+            Err(error) => units.push(writes::activity(&db, bot, "error", &error, now)?),
         }
     }
-    write(&db, units).await;
+    let written = write(&db, units).await;
+    crate::notify::dispatch(env, written).await;
     Ok(bots.len())
 }
 
 /// One bot's guarded statements for this tick.
-fn unit(db: &D1Database, bot: &BotRow, feeds: &markets::Feeds, now: i64) -> Result<Vec<D1PreparedStatement>, String> {
+fn unit(db: &D1Database, bot: &BotRow, feeds: &markets::Feeds, now: i64) -> Result<Unit, String> {
     let (exchange, _) = exchange_and_symbols(bot)?;
     let mut state = load_state(bot)?;
     let outcome = advance(
@@ -99,33 +100,45 @@ fn unit(db: &D1Database, bot: &BotRow, feeds: &markets::Feeds, now: i64) -> Resu
     for error in &outcome.errors {
         writes.activity("error", error, now).map_err(|e| e.to_string())?;
     }
-    Ok(writes.statements)
+    Ok(writes.finish())
 }
 
 /// Writes units in batches; a batch that fails is retried unit by unit so one bad unit
-/// cannot hold back the others.
-async fn write(db: &D1Database, units: Vec<Vec<D1PreparedStatement>>) {
-    let mut batches: Vec<Vec<Vec<D1PreparedStatement>>> = vec![Vec::new()];
+/// cannot hold back the others. Returns the notices of what landed.
+async fn write(db: &D1Database, units: Vec<Unit>) -> Vec<crate::notify::Notice> {
+    let mut batches: Vec<Vec<Unit>> = vec![Vec::new()];
     for unit in units {
-        let size: usize = batches.last().map(|b| b.iter().map(Vec::len).sum()).unwrap_or(0);
-        if size + unit.len() > BATCH_STATEMENTS && size > 0 {
+        let size: usize = batches.last().map(|b| b.iter().map(|u| u.statements.len()).sum()).unwrap_or(0);
+        if size + unit.statements.len() > BATCH_STATEMENTS && size > 0 {
             batches.push(Vec::new());
         }
         if let Some(last) = batches.last_mut() {
             last.push(unit);
         }
     }
+    let mut written = Vec::new();
     for batch in batches {
-        let all: Vec<D1PreparedStatement> = batch.iter().flatten().cloned().collect();
-        if all.is_empty() || db.batch(all).await.is_ok() {
+        let all: Vec<D1PreparedStatement> = batch.iter().flat_map(|u| u.statements.iter().cloned()).collect();
+        if all.is_empty() {
+            continue;
+        }
+        if let Ok(results) = db.batch(all).await {
+            let mut rest = results.as_slice();
+            for unit in batch {
+                let (mine, others) = rest.split_at(unit.statements.len().min(rest.len()));
+                written.extend(unit.proven(mine));
+                rest = others;
+            }
             continue;
         }
         for unit in batch {
-            if let Err(error) = db.batch(unit).await {
-                super::log_error("tick_unit_failed", &error.to_string());
+            match db.batch(unit.statements.clone()).await {
+                Ok(results) => written.extend(unit.proven(&results)),
+                Err(error) => super::log_error("tick_unit_failed", &error.to_string()),
             }
         }
     }
+    written
 }
 
 /// Closes the bot's open positions (only `symbol`'s when given) at the current bid, as one
@@ -160,10 +173,12 @@ pub async fn close_positions(env: &Env, bot: &BotRow, symbol: Option<&Symbol>) -
     for event in &events {
         writes.event(event)?;
     }
-    let results = db.batch(writes.statements).await?;
+    let unit = writes.finish();
+    let results = db.batch(unit.statements.clone()).await?;
     let changed = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0);
     if changed == 0 {
         return Err(ApiError::conflict("bot_busy", "the bot changed meanwhile; try again"));
     }
+    crate::notify::dispatch(env, unit.proven(&results)).await;
     Ok(events)
 }

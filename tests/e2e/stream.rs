@@ -1,0 +1,167 @@
+//! Live updates and Telegram, driven by real ticks against the simulator: `/api/stream` pushes a
+//! user's trade and activity events (after they are in D1) to that user's sockets only, the
+//! same trades reach the user's Telegram chat through the Bot API stand-in, and an error that
+//! repeats every tick is one activity line with a repeat count, pushed and sent once.
+
+use std::time::Duration;
+
+use auronex_e2e::standins::telegram::BOT_TOKEN;
+use auronex_e2e::{standins, Client, Server, SimClient, Socket};
+use serde_json::{json, Value};
+
+use crate::bots::{send, user, valid_bot};
+use crate::paper::{fire_tick, minute_window, now_ms, trades_until, turn_script};
+
+pub const TESTS: &[crate::Test] = &[
+    ("stream::no_or_bad_token_is_401_and_plain_http_is_426", no_or_bad_token_is_401_and_plain_http_is_426),
+    ("stream::trades_reach_their_owner_live_and_on_telegram", trades_reach_their_owner_live_and_on_telegram),
+    ("stream::a_repeated_error_is_one_line_pushed_once", a_repeated_error_is_one_line_pushed_once),
+];
+
+fn upgrade_headers() -> [(&'static str, &'static str); 2] {
+    [("upgrade", "websocket"), ("connection", "upgrade")]
+}
+
+/// A chat id no other test uses.
+fn fresh_chat() -> i64 {
+    1_000_000_000 + now_ms().rem_euclid(1_000_000_000)
+}
+
+fn no_or_bad_token_is_401_and_plain_http_is_426(server: &Server) {
+    assert_eq!(Socket::open(server, "/api/stream", &[]).err(), Some(401));
+    assert_eq!(Socket::open(server, "/api/stream?token=forged.token.here", &[]).err(), Some(401));
+    let forged = [("sec-websocket-protocol", "bearer, forged.token.here")];
+    assert_eq!(Socket::open(server, "/api/stream", &forged).err(), Some(401));
+    let reply = server.client().send("GET", "/api/stream", None, &upgrade_headers());
+    assert_eq!((reply.status, reply.error_code()), (401, "unauthorized".to_string()), "{}", reply.body);
+    let (client, _) = user(server, "stream426");
+    let reply = client.get("/api/stream");
+    assert_eq!((reply.status, reply.error_code()), (426, "upgrade_required".to_string()));
+}
+
+/// The next message of `kind`, skipping others (a tick may also add activity lines).
+fn next_of(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let message = socket.next();
+        if message["type"] == kind {
+            return message;
+        }
+    }
+}
+
+fn telegram_to(chat: i64, text_has: &str) -> Value {
+    let found = standins().wait_for("telegram", Duration::from_secs(15), |r| {
+        r.json()["chat_id"] == chat && r.json()["text"].as_str().is_some_and(|t| t.contains(text_has))
+    });
+    let request = found.unwrap_or_else(|| panic!("no Telegram message with {text_has:?} to chat {chat}"));
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, format!("/bot{BOT_TOKEN}/sendMessage"));
+    assert!(request.header("content-type").unwrap().starts_with("application/json"));
+    request.json()
+}
+
+fn start_bot(client: &Client, symbol: &str) -> String {
+    let mut body = valid_bot();
+    body["symbols"] = json!([symbol]);
+    body["analysis_interval"] = json!(5);
+    let created = client.post_json("/api/bots", &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(send(client, "PATCH", &format!("/api/bots/{id}/toggle"), None).json()["is_active"], true);
+    id
+}
+
+fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
+    let (client, account) = user(server, "streamer");
+    let (_other, other_account) = user(server, "streamother");
+    let mut mine = Socket::open(server, &format!("/api/stream?token={}", account.access_token), &[]).expect("connect");
+    let hello = mine.next();
+    assert_eq!((hello["type"].as_str(), hello["user_id"].as_str()), (Some("hello"), Some(account.id())));
+    // A browser's way: the token as the second subprotocol, `bearer` answered.
+    let protocol = format!("bearer, {}", other_account.access_token);
+    let mut theirs = Socket::open(server, "/api/stream", &[("sec-websocket-protocol", &protocol)]).expect("connect");
+    assert_eq!(theirs.next()["user_id"], other_account.id());
+    let chat = fresh_chat();
+    let set = client.put_json("/api/notifications/telegram", &json!({"chat_id": chat}));
+    assert_eq!(set.status, 200, "{}", set.body);
+
+    let (now, minute) = minute_window();
+    turn_script("LIVEUSDT", now, minute, &[]);
+    let bot = start_bot(&client, "LIVE/USDT");
+    let open = trades_until(&client, &format!("bot_id={bot}&status=open"), |t| t.len() == 1);
+    let opened = next_of(&mut mine, "trade_opened");
+    assert_eq!((opened["bot_id"].as_str(), opened["bot_name"].as_str()), (Some(bot.as_str()), Some("Alpha scalper")));
+    for field in ["id", "symbol", "status", "entry_price", "quantity", "fees", "entry_time"] {
+        assert_eq!(opened["trade"][field], open[0][field], "{field}: {opened} vs {}", open[0]);
+    }
+    let activity = next_of(&mut mine, "activity");
+    assert_eq!(activity["action"], "buy");
+    let text = telegram_to(chat, "BUY")["text"].as_str().unwrap().to_string();
+    assert!(text.contains("Alpha scalper") && text.contains("LIVE/USDT"), "{text}");
+
+    // A manual close is pushed and sent too.
+    let trade_id = open[0]["id"].as_str().unwrap();
+    let closed = send(&client, "POST", &format!("/api/trades/{trade_id}/close"), None);
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    let event = next_of(&mut mine, "trade_closed");
+    assert_eq!(event["trade"]["id"], trade_id);
+    assert_eq!(event["trade"]["exit_price"], closed.json()["exit_price"]);
+    assert_eq!(event["trade"]["exit_reason"], "force_exit");
+    telegram_to(chat, "SELL");
+
+    // The other user heard nothing: a ping's pong is the first thing on their socket.
+    theirs.assert_quiet();
+    mine.send(&json!({"type": "ping"}));
+    assert_eq!(next_of(&mut mine, "pong")["type"], "pong");
+    assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
+    let log = server.log();
+    assert!(!log.contains(BOT_TOKEN), "the Telegram bot token reached the log");
+    assert!(!log.contains(&account.access_token), "the ?token= query reached the log");
+    mine.close();
+    theirs.close();
+}
+
+fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
+    let (client, account) = user(server, "streamerr");
+    let chat = fresh_chat() + 7;
+    assert_eq!(client.put_json("/api/notifications/telegram", &json!({"chat_id": chat})).status, 200);
+    for symbol in ["ERRSUSDT", "ERRTUSDT"] {
+        let fault =
+            json!({"path": "/api/v3/klines", "query": format!("symbol={symbol}"), "status": 500, "count": 10_000});
+        SimClient::shared().control("fault", &fault);
+    }
+    let mut socket = Socket::open(server, &format!("/api/stream?token={}", account.access_token), &[]).unwrap();
+    let mut body = valid_bot();
+    body["symbols"] = json!(["ERRS/USDT", "ERRT/USDT"]);
+    body["analysis_interval"] = json!(5);
+    let bot = client.post_json("/api/bots", &body).json()["id"].as_str().unwrap().to_string();
+    assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], true);
+    for _ in 0..3 {
+        fire_tick(&client);
+    }
+    // Both symbols fail at every run: two lines, each pushed once.
+    let mut pushed: Vec<String> = (0..2)
+        .map(|_| {
+            let error = next_of(&mut socket, "activity");
+            assert_eq!((error["action"].as_str(), error["bot_id"].as_str()), (Some("error"), Some(bot.as_str())));
+            error["message"].as_str().unwrap().to_string()
+        })
+        .collect();
+    pushed.sort();
+    assert!(pushed[0].starts_with("ERRS/USDT") && pushed[1].starts_with("ERRT/USDT"), "{pushed:?}");
+    socket.assert_quiet();
+
+    let lines = client.get("/api/bot-activity/recent").json();
+    let errors: Vec<&Value> = lines.as_array().unwrap().iter().filter(|l| l["action"] == "error").collect();
+    assert_eq!(errors.len(), 2, "one line per repeated error: {lines}");
+    for error in errors {
+        assert!(error["repeats"].as_i64().unwrap() >= 3, "{lines}");
+        assert!(error["last_at"].as_str().unwrap() > error["at"].as_str().unwrap(), "{lines}");
+    }
+    let text = telegram_to(chat, "ERRS/USDT")["text"].as_str().unwrap().to_string();
+    assert!(text.contains("ERRT/USDT"), "one message with the run's lines: {text}");
+    let sent = standins().received("telegram", |r| r.json()["chat_id"] == chat);
+    assert_eq!(sent.len(), 1, "the repeats are not sent again: {sent:?}");
+    assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
+    socket.close();
+}
