@@ -9,6 +9,8 @@ mod api_keys;
 mod assets;
 mod bots;
 mod copier;
+mod copier_bots;
+mod copier_cli;
 mod health;
 mod market;
 mod market_cache;
@@ -73,11 +75,13 @@ fn main() {
                 tokens::TESTS,
                 throttle::TESTS,
                 copier::TESTS,
+                copier_cli::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                copier_bots::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

@@ -15,13 +15,13 @@ pub const TESTS: &[crate::Test] = &[
     ("paper::a_failing_market_does_not_stop_another_bot", a_failing_market_does_not_stop_another_bot),
 ];
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Waits for a moment 2 to 30 s into a minute, so the candle that just closed is the one the
 /// script turns in and the test ends before the next one closes. Returns (now, minute start).
-fn minute_window() -> (i64, i64) {
+pub fn minute_window() -> (i64, i64) {
     loop {
         let now = now_ms();
         let into = now.rem_euclid(60_000);
@@ -34,7 +34,7 @@ fn minute_window() -> (i64, i64) {
 
 /// A 24-minute fall to 60, then a turn to 66 inside the candle that just closed (RSI leaves
 /// oversold there), flat until `then` moves it, as `[seconds from now, price]` points.
-fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
+pub fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
     let at = |ms: i64| (ms - now) as f64 / 1000.0;
     let mut points = vec![
         json!([at(minute - 1_500_000), 100.0]),
@@ -46,13 +46,13 @@ fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Valu
     json!(points)
 }
 
-fn fire_tick(client: &Client) {
+pub fn fire_tick(client: &Client) {
     let reply = client.get("/__scheduled?cron=*+*+*+*+*");
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
 /// Polls the caller's trades until `done` holds for them (15 s at most).
-fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let items =
@@ -66,7 +66,7 @@ fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value]) -> bool) -
     }
 }
 
-fn book(symbol: &str) -> (f64, f64) {
+pub fn book(symbol: &str) -> (f64, f64) {
     let sim = Client::new(&SimClient::shared().base_url);
     let reply = sim.get(&format!("/api/v3/ticker/bookTicker?symbol={symbol}")).json();
     let number = |key: &str| reply[key].as_str().unwrap().parse::<f64>().unwrap();
