@@ -43,8 +43,10 @@ fn assert_config_error(command: &str, text: &str, expected: &str) {
     assert!(!dir.path().join("client.log").exists() && !dir.path().join("sender.log").exists());
 }
 
+/// `config` with the field at `pointer` set (added when missing).
 fn edited(mut config: Value, pointer: &str, value: Value) -> String {
-    *config.pointer_mut(pointer).unwrap() = value;
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    config.pointer_mut(parent).unwrap()[key] = value;
     config.to_string()
 }
 
@@ -55,8 +57,8 @@ fn follower_config_mistakes_are_one_line_and_exit_2() {
         (edited(client(), "/trade_copy/max_exposure_trades", json!(-1)), "trade_copy.max_exposure_trades"),
         (edited(client(), "/trade_copy/multiplier", json!(0)), "trade_copy.multiplier: must be positive"),
         (edited(client(), "/trade_copy/max_drawdown_pct", json!(150)), "trade_copy.max_drawdown_pct"),
-        (edited(client(), "/executor/kind", json!("mt5")), "executor.kind: unknown variant `mt5`"),
-        (edited(client(), "/executor/fee_rate", json!("abc")), "executor.fee_rate: `abc` is not a number"),
+        (edited(client(), "/executor/kind", json!("mt5")), "executor: kind: unknown variant `mt5`"),
+        (edited(client(), "/executor/fee_rate", json!("abc")), "executor: fee_rate: `abc` is not a number"),
         (edited(client(), "/api/url", json!("127.0.0.1:8787")), "api.url: `127.0.0.1:8787` must start with"),
         (edited(client(), "/api/ws_url", json!("http://x")), "api.ws_url"),
         (edited(client(), "/api/channel_id", Value::Null), "api.channel_id or api.invite_code is required"),

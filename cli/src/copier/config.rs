@@ -54,11 +54,30 @@ pub struct ClientConfig {
     pub files: ClientFiles,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[derive(Debug)]
 pub enum ExecutorConfig {
     Paper(PaperConfig),
     Jsonl(JsonlConfig),
+}
+
+/// `{"kind": "paper" | "jsonl", ...}`, read by hand so a mistake inside names its field
+/// (serde's internally tagged enums lose the path).
+impl<'de> Deserialize<'de> for ExecutorConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut value = Value::deserialize(deserializer)?;
+        let kind = value.as_object_mut().and_then(|fields| fields.remove("kind"));
+        let inner = |error: serde_path_to_error::Error<serde_json::Error>| {
+            let path = error.path().to_string();
+            D::Error::custom(format!("{path}: {}", error.into_inner()))
+        };
+        match kind.as_ref().and_then(Value::as_str) {
+            Some("paper") => serde_path_to_error::deserialize(value).map(Self::Paper).map_err(inner),
+            Some("jsonl") => serde_path_to_error::deserialize(value).map(Self::Jsonl).map_err(inner),
+            Some(other) => Err(D::Error::custom(format!("kind: unknown variant `{other}`, expected `paper` or `jsonl`"))),
+            None => Err(D::Error::custom("kind: missing (`paper` or `jsonl`)")),
+        }
+    }
 }
 
 /// How the follower's symbols map to the executor's and how big a point is.
@@ -319,7 +338,7 @@ mod tests {
     fn mistakes_name_the_field() {
         let cases = [
             (SEED.replace(r#""mode": "fix""#, r#""mode": "double""#), "trade_copy.mode: unknown variant `double`"),
-            (SEED.replace(r#""kind": "paper""#, r#""kind": "mt5""#), "executor.kind: unknown variant `mt5`"),
+            (SEED.replace(r#""kind": "paper""#, r#""kind": "mt5""#), "executor: kind: unknown variant `mt5`"),
             (SEED.replace(r#""fixed_lot": 0.01"#, r#""fixed_lot": 0"#), "trade_copy.fixed_lot: must be positive"),
             (SEED.replace(r#""url": "http://127"#, r#""url": "ftp://127"#), "api.url: `ftp://"),
             (SEED.replace(r#""channel_id": "c1""#, r#""channel": "c1""#), "api.channel: unknown field `channel`"),
