@@ -66,7 +66,7 @@ fn follower_config_mistakes_are_one_line_and_exit_2() {
         (edited(client(), "/trade_copy", json!({"fixed_lots": 1})), "trade_copy.fixed_lots: unknown field"),
         (client().to_string().replace("\"executor\"", "\"executer\""), "unknown field `executer`"),
         ("{\"api\": ".to_string(), "EOF while parsing"),
-        ("[]".to_string(), "invalid type: sequence"),
+        ("42".to_string(), "invalid type: integer `42`"),
     ];
     for (text, expected) in cases {
         assert_config_error("follow", &text, expected);
