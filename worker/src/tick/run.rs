@@ -74,6 +74,7 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
         }
     }
     write(&db, units).await;
+    crate::copier::bot_trades::publish_recent(env, &bots).await;
     Ok(bots.len())
 }
 
