@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use crate::bots::{send, user, valid_bot};
 use crate::paper::{fire_tick, minute_window, now_ms, trades_until, turn_script};
 
-pub const TESTS: &[crate::Test] = &[("copier_bots::a_bots_paper_trades_reach_followers", a_bots_paper_trades_reach_followers)];
+pub const TESTS: &[crate::Test] =
+    &[("copier_bots::a_bots_paper_trades_reach_followers", a_bots_paper_trades_reach_followers)];
 
 fn num(value: &Value) -> f64 {
     match value {
@@ -61,7 +62,10 @@ fn a_bots_paper_trades_reach_followers(server: &Server) {
     let signal = socket.next_event();
     assert_eq!(signal["type"], "signal", "{signal}");
     assert_eq!(signal["data"]["ticket"], open["id"], "{signal}");
-    assert_eq!((signal["data"]["symbol"].as_str(), signal["data"]["action"].as_str()), (Some("PUBA/USDT"), Some("BUY")));
+    assert_eq!(
+        (signal["data"]["symbol"].as_str(), signal["data"]["action"].as_str()),
+        (Some("PUBA/USDT"), Some("BUY"))
+    );
     assert!((num(&signal["data"]["price"]) - num(&open["entry_price"])).abs() < 1e-9, "{signal} vs {open}");
     assert!((num(&signal["data"]["volume"]) - num(&open["quantity"])).abs() < 1e-6, "{signal} vs {open}");
     socket.assert_quiet();

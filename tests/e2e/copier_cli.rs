@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 
 pub const TESTS: &[crate::Test] = &[
     ("copier_cli::follower_copies_a_cli_master_and_refuses_by_rule", follower_copies_a_cli_master_and_refuses_by_rule),
-    ("copier_cli::follower_survives_restarts_without_loss_or_repeat", follower_survives_restarts_without_loss_or_repeat),
+    (
+        "copier_cli::follower_survives_restarts_without_loss_or_repeat",
+        follower_survives_restarts_without_loss_or_repeat,
+    ),
 ];
 
 /// A running `auronex copier ...`, killed when dropped.
@@ -262,8 +265,11 @@ fn follower_survives_restarts_without_loss_or_repeat(_shared: &Server) {
     setup.until("R3 copied", |s| s.status("R3").as_deref() == Some("open"));
     let expected = ["close:R1:", "open:R1:BUY", "open:R2:BUY", "open:R3:BUY"];
     let ids = |setup: &Setup| -> Vec<String> {
-        let mut ids: Vec<String> =
-            setup.fills().keys().map(|id| if id.starts_with("close:") { id[..9].to_string() } else { id.clone() }).collect();
+        let mut ids: Vec<String> = setup
+            .fills()
+            .keys()
+            .map(|id| if id.starts_with("close:") { id[..9].to_string() } else { id.clone() })
+            .collect();
         ids.sort();
         ids
     };

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::config::Market;
-use super::executor::{ExecError, Executor, OpenOrder};
+use super::executor::{ExecError, Executor, Levels, OpenOrder};
 use super::logfile::LogFile;
 use super::store::{self, Copy, FollowState, Status, Tickets};
 
@@ -33,9 +33,9 @@ pub struct Retry(pub String);
 
 fn decimal(value: &Value) -> Option<Decimal> {
     match value {
-        Value::Number(number) => Decimal::from_str(&number.to_string())
-            .ok()
-            .or_else(|| Decimal::from_scientific(&number.to_string()).ok()),
+        Value::Number(number) => {
+            Decimal::from_str(&number.to_string()).ok().or_else(|| Decimal::from_scientific(&number.to_string()).ok())
+        }
         Value::String(text) => Decimal::from_str(text).ok(),
         _ => None,
     }
@@ -256,7 +256,9 @@ impl Copier {
                 ));
             }
             Err(ExecError::Rejected(reason)) => {
-                self.log.error(&format!("seq={seq} close ticket={ticket} client_ticket={client_ticket} rejected: {reason}"));
+                self.log.error(&format!(
+                    "seq={seq} close ticket={ticket} client_ticket={client_ticket} rejected: {reason}"
+                ));
                 copy.volume = Decimal::ZERO;
             }
             Err(error) => return Err(unavailable(error)),
@@ -278,7 +280,7 @@ impl Copier {
             }
         };
         let (sl, tp) = (decimal(&data["sl"]), decimal(&data["tp"]));
-        match self.executor.modify(&format!("modify:{ticket}:{seq}"), &client_ticket, sl, tp) {
+        match self.executor.modify(&format!("modify:{ticket}:{seq}"), &client_ticket, Levels { sl, tp }) {
             Ok(()) => {
                 copy.sl = sl.or(copy.sl);
                 copy.tp = tp.or(copy.tp);

@@ -74,7 +74,9 @@ impl<'de> Deserialize<'de> for ExecutorConfig {
         match kind.as_ref().and_then(Value::as_str) {
             Some("paper") => serde_path_to_error::deserialize(value).map(Self::Paper).map_err(inner),
             Some("jsonl") => serde_path_to_error::deserialize(value).map(Self::Jsonl).map_err(inner),
-            Some(other) => Err(D::Error::custom(format!("kind: unknown variant `{other}`, expected `paper` or `jsonl`"))),
+            Some(other) => {
+                Err(D::Error::custom(format!("kind: unknown variant `{other}`, expected `paper` or `jsonl`")))
+            }
             None => Err(D::Error::custom("kind: missing (`paper` or `jsonl`)")),
         }
     }
@@ -332,25 +334,5 @@ mod tests {
         assert_eq!(config.market.point("EURUSD"), Decimal::new(1, 5));
         assert_eq!(config.market.point("BTCUSDT"), Decimal::new(1, 2));
         assert_eq!(config.trade_copy.max_exposure_trades, Some(5));
-    }
-
-    #[test]
-    fn mistakes_name_the_field() {
-        let cases = [
-            (SEED.replace(r#""mode": "fix""#, r#""mode": "double""#), "trade_copy.mode: unknown variant `double`"),
-            (SEED.replace(r#""kind": "paper""#, r#""kind": "mt5""#), "executor: kind: unknown variant `mt5`"),
-            (SEED.replace(r#""fixed_lot": 0.01"#, r#""fixed_lot": 0"#), "trade_copy.fixed_lot: must be positive"),
-            (SEED.replace(r#""url": "http://127"#, r#""url": "ftp://127"#), "api.url: `ftp://"),
-            (SEED.replace(r#""channel_id": "c1""#, r#""channel": "c1""#), "api.channel: unknown field `channel`"),
-            (SEED.replace(r#""symbols""#, r#""symbolz""#), "unknown field `symbolz`"),
-            (SEED.replace(r#""channel_id": "c1""#, r#""invite_code": null"#), "api.channel_id or api.invite_code"),
-            ("{".to_string(), "EOF while parsing"),
-        ];
-        for (text, expected) in cases {
-            let (_dir, path) = write(&text);
-            let error = ClientConfig::load(&path).unwrap_err();
-            assert!(error.contains(expected), "{error:?} should contain {expected:?}");
-            assert!(!error.contains('\n'), "one line: {error:?}");
-        }
     }
 }

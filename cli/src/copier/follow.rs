@@ -114,7 +114,9 @@ impl Follower {
                 let channel = reply.body["channel_id"].as_str().unwrap_or_default().to_string();
                 self.copier.log.info(&format!("subscribed to channel {channel} with this trade_copy"));
                 if self.channel_id.as_ref().is_some_and(|configured| *configured != channel) {
-                    return Err(End::Fatal(format!("api.invite_code belongs to channel {channel}, not api.channel_id")));
+                    return Err(End::Fatal(format!(
+                        "api.invite_code belongs to channel {channel}, not api.channel_id"
+                    )));
                 }
                 self.channel_id = Some(channel);
                 self.subscribed = true;

@@ -50,7 +50,11 @@ pub fn run(config_path: &Path) -> Result<(), Failure> {
         return Ok(());
     }
     let mut position: Offset = store::load(&source.offset_file).map_err(Failure::Runtime)?;
-    sender.log.info(&format!("starting copier master, following {} from byte {}", source.file.display(), position.offset));
+    sender.log.info(&format!(
+        "starting copier master, following {} from byte {}",
+        source.file.display(),
+        position.offset
+    ));
     loop {
         let fresh = read_from(&source.file, &mut position.offset, &mut sender.log).map_err(Failure::Runtime)?;
         if fresh.is_empty() {
@@ -128,7 +132,9 @@ impl Sender {
                     self.log.info(&format!("POST {path} -> {} seq={}{duplicate}", reply.status, reply.body["seq"]));
                     return Ok(());
                 }
-                Ok(reply) if reply.status == 429 || reply.status >= 500 => format!("POST {path}: {}", reply.error_text()),
+                Ok(reply) if reply.status == 429 || reply.status >= 500 => {
+                    format!("POST {path}: {}", reply.error_text())
+                }
                 Ok(reply) => {
                     self.log.error(&format!("POST {path} refused: {}; event skipped", reply.error_text()));
                     return Ok(());

@@ -115,13 +115,19 @@ pub fn check_open(
     }
     if let Some(max) = limits.max_exposure_trades {
         if exposure.open_trades >= max {
-            return refuse(Rule::MaxExposureTrades, format!("{} trades already open (max {max})", exposure.open_trades));
+            return refuse(
+                Rule::MaxExposureTrades,
+                format!("{} trades already open (max {max})", exposure.open_trades),
+            );
         }
     }
     if let Some(max) = limits.max_exposure_lots {
         let after = exposure.open_lots + candidate.volume;
         if after > max {
-            return refuse(Rule::MaxExposureLots, format!("{} lots open after this order (max {max})", after.normalize()));
+            return refuse(
+                Rule::MaxExposureLots,
+                format!("{} lots open after this order (max {max})", after.normalize()),
+            );
         }
     }
     if let (Some(max), Some(equity), Some(peak)) = (limits.max_drawdown_pct, exposure.equity, exposure.peak_equity) {
@@ -179,7 +185,10 @@ mod tests {
         let sell = Candidate { action: Action::Sell, ..buy(dec!(100)) };
         assert_eq!(check_open(&limits(), &sell, quote(dec!(100.45), dec!(100.60)), &Exposure::default()), Ok(()));
         // Exactly at the limit passes.
-        assert_eq!(check_open(&limits(), &buy(dec!(100)), quote(dec!(100.4), dec!(100.5)), &Exposure::default()), Ok(()));
+        assert_eq!(
+            check_open(&limits(), &buy(dec!(100)), quote(dec!(100.4), dec!(100.5)), &Exposure::default()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -214,7 +223,8 @@ mod tests {
 
     #[test]
     fn no_limits_means_no_refusals() {
-        let heavy = Exposure { open_trades: 99, open_lots: dec!(99), equity: Some(dec!(1)), peak_equity: Some(dec!(100)) };
+        let heavy =
+            Exposure { open_trades: 99, open_lots: dec!(99), equity: Some(dec!(1)), peak_equity: Some(dec!(100)) };
         let wild = quote(dec!(1), dec!(1000));
         assert_eq!(check_open(&TradeCopy::default(), &buy(dec!(100)), wild, &heavy), Ok(()));
     }

@@ -12,8 +12,8 @@ use worker::Response;
 
 use crate::app::{json, Ctx};
 use crate::auth::{self, Caller};
-use crate::copier::repo::{self, Channel};
 use crate::copier;
+use crate::copier::repo::{self, Channel};
 use crate::http::{body, ApiError, ApiResult};
 
 #[derive(Deserialize)]

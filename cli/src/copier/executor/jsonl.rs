@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::book_ticker::BookTickerSource;
-use super::{ExecError, Executor, Fill, OpenOrder};
+use super::{ExecError, Executor, Fill, Levels, OpenOrder};
 use crate::copier::config::{JsonlConfig, Market};
 
 pub struct Jsonl {
@@ -70,7 +70,8 @@ impl Jsonl {
     }
 
     fn lines(path: &PathBuf) -> Result<Vec<Value>, ExecError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ExecError::Unavailable(format!("{}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ExecError::Unavailable(format!("{}: {e}", path.display())))?;
         Ok(text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect())
     }
 
@@ -156,13 +157,7 @@ impl Executor for Jsonl {
         Self::fill_of(fill, volume)
     }
 
-    fn modify(
-        &mut self,
-        id: &str,
-        client_ticket: &str,
-        sl: Option<Decimal>,
-        tp: Option<Decimal>,
-    ) -> Result<(), ExecError> {
+    fn modify(&mut self, id: &str, client_ticket: &str, Levels { sl, tp }: Levels) -> Result<(), ExecError> {
         let line = json!({"id": id, "op": "modify", "client_ticket": client_ticket, "sl": text(sl), "tp": text(tp)});
         let fill = self.submit(line)?;
         if fill.status == "rejected" {

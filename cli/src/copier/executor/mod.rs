@@ -34,6 +34,13 @@ pub struct OpenOrder {
     pub magic: Option<i64>,
 }
 
+/// New stop-loss and take-profit levels; `None` keeps the current one.
+#[derive(Debug, Clone, Copy)]
+pub struct Levels {
+    pub sl: Option<Decimal>,
+    pub tp: Option<Decimal>,
+}
+
 #[derive(Debug)]
 pub enum ExecError {
     /// The venue said no (unknown symbol, no margin...): logged, and the message is done.
@@ -59,8 +66,7 @@ pub trait Executor {
     fn open(&mut self, order: &OpenOrder) -> Result<Fill, ExecError>;
     /// Closes `volume` of the position (all of it when it is at least the open volume).
     fn close(&mut self, id: &str, client_ticket: &str, volume: Decimal) -> Result<Fill, ExecError>;
-    fn modify(&mut self, id: &str, client_ticket: &str, sl: Option<Decimal>, tp: Option<Decimal>)
-        -> Result<(), ExecError>;
+    fn modify(&mut self, id: &str, client_ticket: &str, levels: Levels) -> Result<(), ExecError>;
     /// Account equity marked to the current book, when the executor knows it.
     fn equity(&mut self) -> Result<Option<Decimal>, ExecError>;
     fn describe(&self) -> String;

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::book_ticker::BookTickerSource;
-use super::{ExecError, Executor, Fill, OpenOrder};
+use super::{ExecError, Executor, Fill, Levels, OpenOrder};
 use crate::copier::config::{Market, PaperConfig};
 use crate::copier::store;
 
@@ -155,13 +155,7 @@ impl Executor for Paper {
         Ok(fill)
     }
 
-    fn modify(
-        &mut self,
-        id: &str,
-        client_ticket: &str,
-        sl: Option<Decimal>,
-        tp: Option<Decimal>,
-    ) -> Result<(), ExecError> {
+    fn modify(&mut self, id: &str, client_ticket: &str, Levels { sl, tp }: Levels) -> Result<(), ExecError> {
         if self.account.modifies.contains_key(id) {
             return Ok(());
         }
