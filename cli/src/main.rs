@@ -2,6 +2,7 @@
 
 mod backtest;
 mod candles_file;
+mod copier;
 mod exchange_sim;
 mod health;
 mod indicators;
@@ -32,6 +33,8 @@ enum Command {
     /// Serve Binance's public spot API and AwesomeAPI's USD-BRL quote locally, replaying real
     /// recorded prices (or scripted ones), for offline development and tests.
     ExchangeSim(exchange_sim::SimArgs),
+    /// Trade copier programs: `follow` a channel into a local executor, or publish as `master`.
+    Copier(copier::CopierArgs),
 }
 
 /// Help and version print as clap writes them; a usage mistake is one line naming it.
@@ -65,6 +68,14 @@ fn main() -> ExitCode {
         }
         Command::Backtest(args) => backtest::run(args),
         Command::ExchangeSim(args) => exchange_sim::run(args),
+        Command::Copier(args) => match copier::run(args) {
+            Ok(()) => Ok(()),
+            Err(copier::Failure::Runtime(message)) => Err(message),
+            Err(copier::Failure::Config(message)) => {
+                eprintln!("auronex: {message}");
+                return ExitCode::from(2);
+            }
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

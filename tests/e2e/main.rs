@@ -10,6 +10,8 @@ mod api_keys;
 mod assets;
 mod bots;
 mod copier;
+mod copier_bots;
+mod copier_cli;
 mod health;
 mod market;
 mod market_cache;
@@ -78,12 +80,14 @@ fn main() {
                 tokens::TESTS,
                 throttle::TESTS,
                 copier::TESTS,
+                copier_cli::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
                 stream::TESTS,
+                copier_bots::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

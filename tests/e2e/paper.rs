@@ -66,7 +66,7 @@ pub(crate) fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value])
     }
 }
 
-fn book(symbol: &str) -> (f64, f64) {
+pub fn book(symbol: &str) -> (f64, f64) {
     let sim = Client::new(&SimClient::shared().base_url);
     let reply = sim.get(&format!("/api/v3/ticker/bookTicker?symbol={symbol}")).json();
     let number = |key: &str| reply[key].as_str().unwrap().parse::<f64>().unwrap();

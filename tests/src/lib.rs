@@ -13,6 +13,6 @@ pub use accounts::{admin_token, sign_token, unique_email, Account, ADMIN_EMAIL, 
 pub use client::{Client, Reply};
 
 pub use server::{workspace_root, Server};
-pub use simulator::{SimClient, Simulator};
+pub use simulator::{auronex_binary, SimClient, Simulator};
 pub use socket::Socket;
 pub use standins::standins;

@@ -56,17 +56,22 @@ impl Server {
     pub fn start(extra_vars: &[(&str, &str)]) -> Server {
         let state = tempfile::Builder::new().prefix("auronex-e2e-").tempdir().expect("temp dir");
         let dir = state.path().to_path_buf();
-        Server::launch(&dir, Some(state), extra_vars)
+        Server::launch(&dir, Some(state), None, extra_vars)
     }
 
     /// Starts a server on the state kept in `dir` (created when missing), which outlives it:
     /// a second server started on the same `dir` sees the first one's data (restarts, key
     /// rotation).
     pub fn start_in(dir: &Path, extra_vars: &[(&str, &str)]) -> Server {
-        Server::launch(dir, None, extra_vars)
+        Server::launch(dir, None, None, extra_vars)
     }
 
-    fn launch(dir: &Path, owned: Option<TempDir>, extra_vars: &[(&str, &str)]) -> Server {
+    /// [`Server::start_in`] on a given port: a restart that clients find at the same address.
+    pub fn start_in_at(dir: &Path, port: u16, extra_vars: &[(&str, &str)]) -> Server {
+        Server::launch(dir, None, Some(port), extra_vars)
+    }
+
+    fn launch(dir: &Path, owned: Option<TempDir>, port: Option<u16>, extra_vars: &[(&str, &str)]) -> Server {
         let root = workspace_root();
         assert!(root.join("worker/build/index.js").exists(), "the worker is not built: run `make build` first");
         let persist = dir.join("state");
@@ -84,7 +89,7 @@ impl Server {
             String::from_utf8_lossy(&migrate.stderr)
         );
 
-        let port = free_port();
+        let port = port.unwrap_or_else(free_port);
         let log_path = dir.join(format!("wrangler-{port}.log"));
         let log = File::create(&log_path).expect("create log");
         let mut command = wrangler(&root);

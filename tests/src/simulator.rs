@@ -42,7 +42,7 @@ pub struct SimClient {
 static SHARED: OnceLock<SimClient> = OnceLock::new();
 
 /// Builds `auronex` (a no-op when up to date) and returns its path.
-fn binary() -> PathBuf {
+pub fn auronex_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
@@ -63,7 +63,7 @@ fn binary() -> PathBuf {
 impl Simulator {
     /// Starts a simulator with `args` (e.g. `--script FILE`) on a free port.
     pub fn start(args: &[&str]) -> Simulator {
-        let mut child = Command::new(binary())
+        let mut child = Command::new(auronex_binary())
             .args(["exchange-sim", "--port", "0"])
             .args(args)
             .stdin(Stdio::null())

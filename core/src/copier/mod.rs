@@ -1,5 +1,7 @@
-//! Trade copier rules: what a valid master signal is, and how each follower sizes it.
+//! Trade copier rules: what a valid master signal is, how each follower sizes it, and the
+//! follower's safety rules.
 
+pub mod safety;
 pub mod signal;
 pub mod sizing;
 

@@ -5,6 +5,7 @@ mod admin;
 mod admin_bots;
 mod api_keys;
 mod auth;
+mod bot_channel;
 mod bots;
 mod copier;
 mod cotacao;
@@ -92,6 +93,9 @@ pub fn table() -> Router<Handler> {
         .route("DELETE", "/api/bots/{id}", handler!(bots::delete))
         .route("PATCH", "/api/bots/{id}/toggle", handler!(bots::toggle))
         .route("POST", "/api/bots/{id}/clone", handler!(bots::clone))
+        .route("GET", "/api/bots/{id}/channel", handler!(bot_channel::get))
+        .route("PUT", "/api/bots/{id}/channel", handler!(bot_channel::put))
+        .route("DELETE", "/api/bots/{id}/channel", handler!(bot_channel::delete))
         .route("GET", "/api/trades", handler!(trades::list))
         .route("GET", "/api/trades/today", handler!(trades::today))
         .route("GET", "/api/trades/stats", handler!(trades::stats))

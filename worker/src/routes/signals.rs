@@ -4,7 +4,7 @@
 use auronex_core::copier::signal::{validate_ticket, validate_volume};
 use auronex_core::copier::{Action, OpenSignal, SignalError};
 use auronex_core::num;
-use auronex_durable_objects::copier::protocol::{Kind, Publish};
+use auronex_durable_objects::copier::protocol::Kind;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -12,8 +12,8 @@ use worker::Response;
 
 use crate::app::{json, Ctx};
 use crate::auth::{self, Caller};
-use crate::copier::repo::{self, Channel, HistoryEntry};
-use crate::copier::room;
+use crate::copier;
+use crate::copier::repo::{self, Channel};
 use crate::http::{body, ApiError, ApiResult};
 
 #[derive(Deserialize)]
@@ -106,20 +106,7 @@ async fn publish(
     key: String,
     data: Value,
 ) -> ApiResult<Response> {
-    let publish = Publish { channel_id: channel.id.clone(), kind, ticket, idempotency_key: key, data };
-    let published = room::publish(&ctx.env, &publish).await?;
-    let db = ctx.env.d1("DB")?;
-    let created_at = crate::clock::rfc3339_from_ms(published.created_at_ms);
-    let entry = HistoryEntry {
-        channel_id: &channel.id,
-        seq: published.seq,
-        signal_id: &published.signal_id,
-        kind: kind.as_str(),
-        ticket: &publish.ticket,
-        data: &publish.data,
-        created_at: &created_at,
-    };
-    repo::record_history(&db, entry).await?;
+    let published = copier::publish::publish(&ctx.env, &channel.id, kind, ticket, key, data).await?;
     json(201, &Accepted { signal_id: published.signal_id, seq: published.seq, duplicate: published.duplicate })
 }
 

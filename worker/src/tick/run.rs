@@ -75,6 +75,7 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
     }
     let written = write(&db, units).await;
     crate::notify::dispatch(env, written).await;
+    crate::copier::bot_trades::publish_recent(env, &bots).await;
     Ok(bots.len())
 }
 
