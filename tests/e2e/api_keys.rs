@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use auronex_e2e::standins::{binance, venues};
+use auronex_e2e::standins::{binance, hmac_venues as hv, venues};
 use auronex_e2e::{standins, Account, Server};
 use serde_json::{json, Value};
 
@@ -15,6 +15,8 @@ pub const TESTS: &[crate::Test] = &[
     ("api_keys::binance_test_is_signed_and_reports_balances", binance_test_is_signed_and_reports_balances),
     ("api_keys::venue_refusals_in_plain_words", venue_refusals_in_plain_words),
     ("api_keys::bybit_and_okx_tests_are_signed", bybit_and_okx_tests_are_signed),
+    ("api_keys::hmac_venues_verify_signatures_and_report_balances", hmac_venues_verify_signatures_and_report_balances),
+    ("api_keys::hmac_venues_refuse_a_wrong_secret_in_plain_words", hmac_venues_refuse_a_wrong_secret_in_plain_words),
     ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
     ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
 ];
@@ -151,9 +153,12 @@ fn venue_refusals_in_plain_words(server: &Server) {
     let before = standins().received("binance-testnet", |_| true).len();
     assert_eq!(test(testnet)["ok"], true);
     assert_eq!(standins().received("binance-testnet", |_| true).len(), before + 1, "testnet keys go to the testnet");
-    let kraken = test(json!({"exchange": "kraken", "api_key": "krakenkey0000", "secret_key": "krakensecret00"}));
-    assert_eq!(kraken["ok"], false);
-    assert!(kraken["message"].as_str().unwrap().contains("cannot test kraken"), "{kraken}");
+    let mb = test(json!({"exchange": "mercadobitcoin", "api_key": "mbkey0000000", "secret_key": "mbsecret0000"}));
+    assert_eq!(mb["ok"], false);
+    assert!(mb["message"].as_str().unwrap().contains("cannot test mercadobitcoin"), "{mb}");
+    let kraken =
+        json!({"exchange": "kraken", "api_key": hv::KRAKEN_KEY, "secret_key": hv::KRAKEN_SECRET, "is_testnet": true});
+    assert!(test(kraken)["message"].as_str().unwrap().contains("no test network"));
 }
 
 fn bybit_and_okx_tests_are_signed(server: &Server) {
@@ -193,6 +198,73 @@ fn bybit_and_okx_tests_are_signed(server: &Server) {
     wrong_passphrase["passphrase"] = "not-it".into();
     let refused = test(wrong_passphrase);
     assert!(refused["message"].as_str().unwrap().contains("passphrase"), "{refused}");
+}
+
+/// Each venue's key (with its passphrase where it has one), the stand-in's service name, and the
+/// first asset of the venue's documented balance answer.
+fn hmac_venue_keys() -> Vec<(Value, &'static str, &'static str)> {
+    vec![
+        (json!({"exchange": "kraken", "api_key": hv::KRAKEN_KEY, "secret_key": hv::KRAKEN_SECRET}), "kraken", "DAI"),
+        (
+            json!({"exchange": "coinbase", "api_key": hv::COINBASE_KEY, "secret_key": hv::COINBASE_SECRET, "passphrase": hv::COINBASE_PASSPHRASE}),
+            "coinbase",
+            "BTC",
+        ),
+        (json!({"exchange": "gateio", "api_key": hv::GATEIO_KEY, "secret_key": hv::GATEIO_SECRET}), "gateio", "ETH"),
+        (json!({"exchange": "htx", "api_key": hv::HTX_KEY, "secret_key": hv::HTX_SECRET}), "htx", "USDT"),
+        (
+            json!({"exchange": "kucoin", "api_key": hv::KUCOIN_KEY, "secret_key": hv::KUCOIN_SECRET, "passphrase": hv::KUCOIN_PASSPHRASE}),
+            "kucoin",
+            "BTC",
+        ),
+        (json!({"exchange": "foxbit", "api_key": hv::FOXBIT_KEY, "secret_key": hv::FOXBIT_SECRET}), "foxbit", "BTC"),
+    ]
+}
+
+fn hmac_venues_verify_signatures_and_report_balances(server: &Server) {
+    let account = Account::register(&server.client(), "hmacvenues");
+    let client = server.client().with_token(&account.access_token);
+    for (key, service, first_asset) in hmac_venue_keys() {
+        let before = standins().received(service, |_| true).len();
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        let reply = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+        assert_eq!(reply.status, 200, "{service}: {}", reply.body);
+        let result = reply.json();
+        assert_eq!(result["ok"], true, "{service}: {result}");
+        assert_eq!(result["balances"][0]["asset"], first_asset, "{service}: {result}");
+        let sent = standins().received(service, |_| true);
+        assert_eq!(sent.len() - before, if service == "htx" { 2 } else { 1 }, "{service}: requests made");
+        let secret = key["secret_key"].as_str().unwrap();
+        for request in &sent[before..] {
+            let everything = format!("{} {} {} {:?}", request.path, request.query, request.body, request.headers);
+            assert!(!everything.contains(secret), "{service}: the secret left the Worker");
+            if let Some(passphrase) = key["passphrase"].as_str().filter(|_| service == "kucoin") {
+                assert!(!everything.contains(passphrase), "kucoin key version 2 never sends the passphrase itself");
+            }
+        }
+    }
+}
+
+fn hmac_venues_refuse_a_wrong_secret_in_plain_words(server: &Server) {
+    let account = Account::register(&server.client(), "hmacwrong");
+    let client = server.client().with_token(&account.access_token);
+    for (mut key, service, _) in hmac_venue_keys() {
+        // Still base64 where the venue's secrets are, so the venue (not Auronex) refuses it.
+        key["secret_key"] = "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==".into();
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
+        assert_eq!(result["ok"], false, "{service}: {result}");
+        let message = result["message"].as_str().unwrap();
+        // KuCoin checks the passphrase, signed with the secret, before the request's signature.
+        let what = if service == "kucoin" { "refused the signed passphrase" } else { "refused the signature" };
+        assert!(message.contains(what) && message.contains("does not belong"), "{service}: {message}");
+        assert!(result.get("balances").is_none(), "{service}: {result}");
+    }
+    let mut unknown = hmac_venue_keys().remove(3).0;
+    unknown["api_key"] = "e2e00001-unknown1-00000001-0001".into();
+    let id = store(server, &account, &unknown)["id"].as_str().unwrap().to_string();
+    let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
+    assert!(result["message"].as_str().unwrap().contains("HTX refused the key"), "{result}");
 }
 
 /// Every file of the local D1 (database, WAL, journal) as bytes.

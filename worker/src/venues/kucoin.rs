@@ -62,7 +62,10 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
             return VenueReply::Balances(super::merge(balances));
         }
         "400003" => "KuCoin refused the key: it does not exist or was deleted".into(),
-        "400004" => "KuCoin refused the passphrase given with this key".into(),
+        // Key version 2 sends the passphrase signed with the secret: either may be the wrong one.
+        "400004" => {
+            "KuCoin refused the signed passphrase: the passphrase or the secret does not belong to this API key".into()
+        }
         "400005" => "KuCoin refused the signature: the secret does not belong to this API key".into(),
         "400002" => "KuCoin refused the request's time; the clocks differ too much".into(),
         "400006" => "KuCoin refused this server's IP: it is not on the key's whitelist".into(),
