@@ -166,7 +166,7 @@ pub async fn test_key(env: &Env, exchange: &str, is_testnet: bool, credentials: 
             }
             Step::Send(request, read) => {
                 sent += 1;
-                step = match outbound::send(&request).await {
+                step = match outbound::send_retrying(&request, exchange).await {
                     Ok(answer) => read(answer.status, &answer.body),
                     Err(_) => Step::refuse(format!("could not reach {exchange}; try again later")),
                 };
