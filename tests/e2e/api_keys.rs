@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use auronex_e2e::standins::{binance, hmac_venues as hv, venues};
+use auronex_e2e::standins::{binance, hmac_venues as hv, mercadobitcoin as mb, venues};
 use auronex_e2e::{standins, Account, Server};
 use serde_json::{json, Value};
 
@@ -17,6 +17,10 @@ pub const TESTS: &[crate::Test] = &[
     ("api_keys::bybit_and_okx_tests_are_signed", bybit_and_okx_tests_are_signed),
     ("api_keys::hmac_venues_verify_signatures_and_report_balances", hmac_venues_verify_signatures_and_report_balances),
     ("api_keys::hmac_venues_refuse_a_wrong_secret_in_plain_words", hmac_venues_refuse_a_wrong_secret_in_plain_words),
+    (
+        "api_keys::mercadobitcoin_logs_in_for_a_token_then_reads_balances",
+        mercadobitcoin_logs_in_for_a_token_then_reads_balances,
+    ),
     ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
     ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
 ];
@@ -153,9 +157,6 @@ fn venue_refusals_in_plain_words(server: &Server) {
     let before = standins().received("binance-testnet", |_| true).len();
     assert_eq!(test(testnet)["ok"], true);
     assert_eq!(standins().received("binance-testnet", |_| true).len(), before + 1, "testnet keys go to the testnet");
-    let mb = test(json!({"exchange": "mercadobitcoin", "api_key": "mbkey0000000", "secret_key": "mbsecret0000"}));
-    assert_eq!(mb["ok"], false);
-    assert!(mb["message"].as_str().unwrap().contains("cannot test mercadobitcoin"), "{mb}");
     let kraken =
         json!({"exchange": "kraken", "api_key": hv::KRAKEN_KEY, "secret_key": hv::KRAKEN_SECRET, "is_testnet": true});
     assert!(test(kraken)["message"].as_str().unwrap().contains("no test network"));
@@ -265,6 +266,38 @@ fn hmac_venues_refuse_a_wrong_secret_in_plain_words(server: &Server) {
     let id = store(server, &account, &unknown)["id"].as_str().unwrap().to_string();
     let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
     assert!(result["message"].as_str().unwrap().contains("HTX refused the key"), "{result}");
+}
+
+fn mercadobitcoin_logs_in_for_a_token_then_reads_balances(server: &Server) {
+    let account = Account::register(&server.client(), "mbkeys");
+    let client = server.client().with_token(&account.access_token);
+    let test = |secret: &str| {
+        let key = json!({"exchange": "mercadobitcoin", "api_key": mb::TOKEN_ID, "secret_key": secret});
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json()
+    };
+    let before = standins().received("mercadobitcoin", |_| true).len();
+    let result = test(mb::TOKEN_SECRET);
+    assert_eq!(result["ok"], true, "{result}");
+    let assets: Vec<&str> =
+        result["balances"].as_array().unwrap().iter().map(|b| b["asset"].as_str().unwrap()).collect();
+    assert_eq!(assets, ["BRL", "BTC"]);
+    assert_eq!(
+        (result["balances"][1]["free"].as_f64(), result["balances"][1]["locked"].as_f64()),
+        (Some(0.5), Some(0.01))
+    );
+    let sent = standins().received("mercadobitcoin", |_| true);
+    let paths: Vec<&str> = sent[before..].iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/api/v4/authorize", "/api/v4/accounts", "/api/v4/accounts/a322205ace882ef800553118e5000066/balances"]
+    );
+    assert!(sent[before + 1..]
+        .iter()
+        .all(|r| !r.body.contains(mb::TOKEN_SECRET) && !r.query.contains(mb::TOKEN_SECRET)));
+    let refused = test("not-the-token-secret-0000");
+    assert_eq!(refused["ok"], false);
+    assert!(refused["message"].as_str().unwrap().contains("refused the API token id or secret"), "{refused}");
 }
 
 /// Every file of the local D1 (database, WAL, journal) as bytes.

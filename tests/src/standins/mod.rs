@@ -1,11 +1,12 @@
 //! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Kraken,
-//! Coinbase Exchange, Gate.io, HTX, KuCoin, Foxbit, Stripe, Mercado Pago):
+//! Coinbase Exchange, Gate.io, HTX, KuCoin, Foxbit, Mercado Bitcoin, Stripe, Mercado Pago):
 //! one small HTTP server in the test process, each service under its own path prefix, speaking
 //! the real formats and recording every request so tests can assert on exactly what was sent.
 //! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
 
 pub mod binance;
 pub mod hmac_venues;
+pub mod mercadobitcoin;
 pub mod mercadopago;
 pub mod sign;
 pub mod stripe;
@@ -175,6 +176,7 @@ impl StandIns {
                     "htx" => hmac_venues::htx(&recorded),
                     "kucoin" => hmac_venues::kucoin(&recorded),
                     "foxbit" => hmac_venues::foxbit(&recorded),
+                    "mercadobitcoin" => mercadobitcoin::handle(&recorded),
                     "stripe" => stripe_state.handle(&recorded),
                     "mercadopago" => mp_state.handle(&recorded),
                     _ => Reply::json(404, serde_json::json!({"error": "no such stand-in"})),
@@ -206,6 +208,7 @@ impl StandIns {
             ("HTX_API_URL".into(), url("htx")),
             ("KUCOIN_API_URL".into(), url("kucoin")),
             ("FOXBIT_API_URL".into(), url("foxbit")),
+            ("MERCADOBITCOIN_API_URL".into(), url("mercadobitcoin")),
             ("STRIPE_API_URL".into(), url("stripe")),
             ("STRIPE_SECRET_KEY".into(), stripe::SECRET_KEY.into()),
             ("STRIPE_WEBHOOK_SECRET".into(), stripe::WEBHOOK_SECRET.into()),

@@ -1,7 +1,7 @@
 //! Signed (private) requests to exchanges, used to test a user's API key: each venue module
 //! builds its signed requests and reads the answers (pure, tested natively); `test_key` sends
 //! them. Binance, Bybit, OKX, Kraken, Coinbase Exchange, Gate.io, HTX, KuCoin and Foxbit sign
-//! with HMAC; Mercado Bitcoin (a bearer-token login, no HMAC) answers "not yet".
+//! with HMAC; Mercado Bitcoin's v4 API logs in for a bearer token instead.
 
 pub mod binance;
 pub mod bybit;
@@ -11,6 +11,7 @@ pub mod gateio;
 pub mod htx;
 pub mod kraken;
 pub mod kucoin;
+pub mod mercadobitcoin;
 pub mod okx;
 pub mod sign;
 
@@ -149,7 +150,10 @@ pub fn first_step(env: &Env, exchange: &str, testnet: bool, credentials: &Creden
             let base = url("FOXBIT_API_URL", "https://api.foxbit.com.br");
             Step::once(foxbit::accounts_request(&base, credentials, now_ms), foxbit::read_accounts)
         }
-        ("kraken" | "htx" | "kucoin" | "foxbit", true) => no_testnet(),
+        ("mercadobitcoin", false) => {
+            mercadobitcoin::first_step(&url("MERCADOBITCOIN_API_URL", "https://api.mercadobitcoin.net"), credentials)
+        }
+        ("kraken" | "htx" | "kucoin" | "foxbit" | "mercadobitcoin", true) => no_testnet(),
         _ => Step::refuse(format!("Auronex cannot test {exchange} keys yet; the key is stored and can be used later")),
     }
 }
