@@ -21,6 +21,7 @@ pub const TESTS: &[crate::Test] = &[
         "api_keys::mercadobitcoin_logs_in_for_a_token_then_reads_balances",
         mercadobitcoin_logs_in_for_a_token_then_reads_balances,
     ),
+    ("api_keys::a_venue_in_passing_trouble_is_asked_again", a_venue_in_passing_trouble_is_asked_again),
     ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
     ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
 ];
@@ -285,6 +286,21 @@ fn hmac_venues_refuse_a_wrong_secret_in_plain_words(server: &Server) {
     let id = store(server, &account, &unknown)["id"].as_str().unwrap().to_string();
     let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
     assert!(result["message"].as_str().unwrap().contains("HTX refused the key"), "{result}");
+}
+
+fn a_venue_in_passing_trouble_is_asked_again(server: &Server) {
+    let account = Account::register(&server.client(), "flaky");
+    let key = json!({"exchange": "foxbit", "api_key": hv::FOXBIT_FLAKY_KEY, "secret_key": hv::FOXBIT_SECRET});
+    let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+    let flaky = |r: &auronex_e2e::standins::Recorded| r.header("x-fb-access-key") == Some(hv::FOXBIT_FLAKY_KEY);
+    let before = standins().received("foxbit", flaky).len();
+    let result = server
+        .client()
+        .with_token(&account.access_token)
+        .post_json(&format!("/api/api-keys/{id}/test"), &json!({}))
+        .json();
+    assert_eq!(result["ok"], true, "the 503 was retried: {result}");
+    assert_eq!(standins().received("foxbit", flaky).len(), before + 2, "one 503, then one answer");
 }
 
 fn mercadobitcoin_logs_in_for_a_token_then_reads_balances(server: &Server) {

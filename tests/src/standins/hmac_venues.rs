@@ -3,6 +3,8 @@
 //! answers with the documented balance document or the venue's own error format.
 
 use base64::engine::general_purpose::STANDARD;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256, Sha512};
@@ -26,6 +28,10 @@ pub const KUCOIN_SECRET: &str = "e2e-kucoin-secret-0000-0000-000000000001";
 pub const KUCOIN_PASSPHRASE: &str = "e2e-kucoin-pass";
 pub const FOXBIT_KEY: &str = "e2efoxbitkey000000000000000001";
 pub const FOXBIT_SECRET: &str = "e2efoxbitsecret0000000000000000000000001";
+/// A Foxbit key whose every first request meets a 503, as a venue in passing trouble would.
+pub const FOXBIT_FLAKY_KEY: &str = "e2efoxbitflakykey000000000001";
+
+static FOXBIT_FLAKY_CALLS: AtomicUsize = AtomicUsize::new(0);
 
 const KRAKEN_BALANCE: &str = include_str!("../../../worker/fixtures/kraken/0_private_Balance.json");
 const COINBASE_ACCOUNTS: &str = include_str!("../../../worker/fixtures/coinbase/accounts.json");
@@ -169,7 +175,11 @@ pub fn foxbit(request: &Recorded) -> Reply {
     if request.path != "/rest/v3/accounts" {
         return Reply::json(404, json!({"error": {"message": "Resource not found.", "code": 404, "details": []}}));
     }
-    if request.header("x-fb-access-key") != Some(FOXBIT_KEY) {
+    let key = request.header("x-fb-access-key");
+    if key == Some(FOXBIT_FLAKY_KEY) && FOXBIT_FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        return Reply { status: 503, body: "<html><body>503 Service Temporarily Unavailable</body></html>".into() };
+    }
+    if key != Some(FOXBIT_KEY) && key != Some(FOXBIT_FLAKY_KEY) {
         return error(2003, "Invalid access key. Access key missing, invalid or not found.");
     }
     let timestamp = request.header("x-fb-access-timestamp").unwrap_or("");
