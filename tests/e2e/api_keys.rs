@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use auronex_e2e::standins::{binance, venues};
+use auronex_e2e::standins::{binance, hmac_venues as hv, mercadobitcoin as mb, venues};
 use auronex_e2e::{standins, Account, Server};
 use serde_json::{json, Value};
 
@@ -15,6 +15,13 @@ pub const TESTS: &[crate::Test] = &[
     ("api_keys::binance_test_is_signed_and_reports_balances", binance_test_is_signed_and_reports_balances),
     ("api_keys::venue_refusals_in_plain_words", venue_refusals_in_plain_words),
     ("api_keys::bybit_and_okx_tests_are_signed", bybit_and_okx_tests_are_signed),
+    ("api_keys::hmac_venues_verify_signatures_and_report_balances", hmac_venues_verify_signatures_and_report_balances),
+    ("api_keys::hmac_venues_refuse_a_wrong_secret_in_plain_words", hmac_venues_refuse_a_wrong_secret_in_plain_words),
+    (
+        "api_keys::mercadobitcoin_logs_in_for_a_token_then_reads_balances",
+        mercadobitcoin_logs_in_for_a_token_then_reads_balances,
+    ),
+    ("api_keys::a_venue_in_passing_trouble_is_asked_again", a_venue_in_passing_trouble_is_asked_again),
     ("api_keys::keys_never_stored_in_plain_text", keys_never_stored_in_plain_text),
     ("api_keys::ciphertext_moved_to_another_row_does_not_decrypt", ciphertext_moved_to_another_row_does_not_decrypt),
 ];
@@ -151,9 +158,9 @@ fn venue_refusals_in_plain_words(server: &Server) {
     let before = standins().received("binance-testnet", |_| true).len();
     assert_eq!(test(testnet)["ok"], true);
     assert_eq!(standins().received("binance-testnet", |_| true).len(), before + 1, "testnet keys go to the testnet");
-    let kraken = test(json!({"exchange": "kraken", "api_key": "krakenkey0000", "secret_key": "krakensecret00"}));
-    assert_eq!(kraken["ok"], false);
-    assert!(kraken["message"].as_str().unwrap().contains("cannot test kraken"), "{kraken}");
+    let kraken =
+        json!({"exchange": "kraken", "api_key": hv::KRAKEN_KEY, "secret_key": hv::KRAKEN_SECRET, "is_testnet": true});
+    assert!(test(kraken)["message"].as_str().unwrap().contains("no test network"));
 }
 
 fn bybit_and_okx_tests_are_signed(server: &Server) {
@@ -193,6 +200,139 @@ fn bybit_and_okx_tests_are_signed(server: &Server) {
     wrong_passphrase["passphrase"] = "not-it".into();
     let refused = test(wrong_passphrase);
     assert!(refused["message"].as_str().unwrap().contains("passphrase"), "{refused}");
+}
+
+/// Each venue's key (with its passphrase where it has one), the stand-in's service name, and the
+/// first asset of the venue's documented balance answer.
+fn hmac_venue_keys() -> Vec<(Value, &'static str, &'static str)> {
+    vec![
+        (json!({"exchange": "kraken", "api_key": hv::KRAKEN_KEY, "secret_key": hv::KRAKEN_SECRET}), "kraken", "DAI"),
+        (
+            json!({"exchange": "coinbase", "api_key": hv::COINBASE_KEY, "secret_key": hv::COINBASE_SECRET, "passphrase": hv::COINBASE_PASSPHRASE}),
+            "coinbase",
+            "BTC",
+        ),
+        (json!({"exchange": "gateio", "api_key": hv::GATEIO_KEY, "secret_key": hv::GATEIO_SECRET}), "gateio", "ETH"),
+        (json!({"exchange": "htx", "api_key": hv::HTX_KEY, "secret_key": hv::HTX_SECRET}), "htx", "USDT"),
+        (
+            json!({"exchange": "kucoin", "api_key": hv::KUCOIN_KEY, "secret_key": hv::KUCOIN_SECRET, "passphrase": hv::KUCOIN_PASSPHRASE}),
+            "kucoin",
+            "BTC",
+        ),
+        (json!({"exchange": "foxbit", "api_key": hv::FOXBIT_KEY, "secret_key": hv::FOXBIT_SECRET}), "foxbit", "BTC"),
+    ]
+}
+
+fn hmac_venues_verify_signatures_and_report_balances(server: &Server) {
+    let account = Account::register(&server.client(), "hmacvenues");
+    let client = server.client().with_token(&account.access_token);
+    for (key, service, first_asset) in hmac_venue_keys() {
+        let before = standins().received(service, |_| true).len();
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        let reply = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({}));
+        assert_eq!(reply.status, 200, "{service}: {}", reply.body);
+        let result = reply.json();
+        assert_eq!(result["ok"], true, "{service}: {result}");
+        assert_eq!(result["balances"][0]["asset"], first_asset, "{service}: {result}");
+        // Other tests call the same stand-ins concurrently: look for this test's calls, not a count.
+        let sent = standins().received(service, |_| true);
+        assert!(sent.len() > before, "{service}: the stand-in saw the request");
+        if service == "htx" {
+            let balance = sent[before..].iter().any(|r| r.path == "/v1/account/accounts/10000001/balance");
+            assert!(balance, "HTX: the balance of the spot account found by the first call was asked for");
+        }
+        let secret = key["secret_key"].as_str().unwrap();
+        for request in &sent[before..] {
+            let everything = format!("{} {} {} {:?}", request.path, request.query, request.body, request.headers);
+            assert!(!everything.contains(secret), "{service}: the secret left the Worker");
+            if let Some(passphrase) = key["passphrase"].as_str().filter(|_| service == "kucoin") {
+                assert!(!everything.contains(passphrase), "kucoin key version 2 never sends the passphrase itself");
+            }
+        }
+    }
+    // One log line per call, naming the path but never the query (HTX signs in the query).
+    let service_field = |service: &str| format!("\"service\":\"{service}\"");
+    let line = server
+        .wait_for_log_line(std::time::Duration::from_secs(5), |line| {
+            line.contains("\"event\":\"upstream\"") && line.contains(&service_field("htx"))
+        })
+        .expect("the HTX calls are logged");
+    assert!(line.contains("/v1/account/accounts") && !line.contains('?'), "{line}");
+    let log = server.log();
+    assert!(!log.contains("Signature=") && !log.contains("AccessKeyId="), "a signed query reached the log");
+    for (key, service, _) in hmac_venue_keys() {
+        assert!(log.contains(&service_field(service)), "{service} calls are logged");
+        assert!(!log.contains(key["secret_key"].as_str().unwrap()), "{service}: a secret reached the log");
+    }
+}
+
+fn hmac_venues_refuse_a_wrong_secret_in_plain_words(server: &Server) {
+    let account = Account::register(&server.client(), "hmacwrong");
+    let client = server.client().with_token(&account.access_token);
+    for (mut key, service, _) in hmac_venue_keys() {
+        // Still base64 where the venue's secrets are, so the venue (not Auronex) refuses it.
+        key["secret_key"] = "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==".into();
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
+        assert_eq!(result["ok"], false, "{service}: {result}");
+        let message = result["message"].as_str().unwrap();
+        // KuCoin checks the passphrase, signed with the secret, before the request's signature.
+        let what = if service == "kucoin" { "refused the signed passphrase" } else { "refused the signature" };
+        assert!(message.contains(what) && message.contains("does not belong"), "{service}: {message}");
+        assert!(result.get("balances").is_none(), "{service}: {result}");
+    }
+    let mut unknown = hmac_venue_keys().remove(3).0;
+    unknown["api_key"] = "e2e00001-unknown1-00000001-0001".into();
+    let id = store(server, &account, &unknown)["id"].as_str().unwrap().to_string();
+    let result = client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json();
+    assert!(result["message"].as_str().unwrap().contains("HTX refused the key"), "{result}");
+}
+
+fn a_venue_in_passing_trouble_is_asked_again(server: &Server) {
+    let account = Account::register(&server.client(), "flaky");
+    let key = json!({"exchange": "foxbit", "api_key": hv::FOXBIT_FLAKY_KEY, "secret_key": hv::FOXBIT_SECRET});
+    let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+    let flaky = |r: &auronex_e2e::standins::Recorded| r.header("x-fb-access-key") == Some(hv::FOXBIT_FLAKY_KEY);
+    let before = standins().received("foxbit", flaky).len();
+    let result = server
+        .client()
+        .with_token(&account.access_token)
+        .post_json(&format!("/api/api-keys/{id}/test"), &json!({}))
+        .json();
+    assert_eq!(result["ok"], true, "the 503 was retried: {result}");
+    assert_eq!(standins().received("foxbit", flaky).len(), before + 2, "one 503, then one answer");
+}
+
+fn mercadobitcoin_logs_in_for_a_token_then_reads_balances(server: &Server) {
+    let account = Account::register(&server.client(), "mbkeys");
+    let client = server.client().with_token(&account.access_token);
+    let test = |secret: &str| {
+        let key = json!({"exchange": "mercadobitcoin", "api_key": mb::TOKEN_ID, "secret_key": secret});
+        let id = store(server, &account, &key)["id"].as_str().unwrap().to_string();
+        client.post_json(&format!("/api/api-keys/{id}/test"), &json!({})).json()
+    };
+    let before = standins().received("mercadobitcoin", |_| true).len();
+    let result = test(mb::TOKEN_SECRET);
+    assert_eq!(result["ok"], true, "{result}");
+    let assets: Vec<&str> =
+        result["balances"].as_array().unwrap().iter().map(|b| b["asset"].as_str().unwrap()).collect();
+    assert_eq!(assets, ["BRL", "BTC"]);
+    assert_eq!(
+        (result["balances"][1]["free"].as_f64(), result["balances"][1]["locked"].as_f64()),
+        (Some(0.5), Some(0.01))
+    );
+    let sent = standins().received("mercadobitcoin", |_| true);
+    let paths: Vec<&str> = sent[before..].iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/api/v4/authorize", "/api/v4/accounts", "/api/v4/accounts/a322205ace882ef800553118e5000066/balances"]
+    );
+    assert!(sent[before + 1..]
+        .iter()
+        .all(|r| !r.body.contains(mb::TOKEN_SECRET) && !r.query.contains(mb::TOKEN_SECRET)));
+    let refused = test("not-the-token-secret-0000");
+    assert_eq!(refused["ok"], false);
+    assert!(refused["message"].as_str().unwrap().contains("refused the API token id or secret"), "{refused}");
 }
 
 /// Every file of the local D1 (database, WAL, journal) as bytes.

@@ -35,7 +35,7 @@ static QUIRKS: Quirks = Quirks {
 const OHLC: RowLayout = RowLayout { columns: [0, 1, 2, 3, 4, 6], time_unit_ms: 1000 };
 
 /// Kraken's asset codes in common spelling: `XXBT`/`XBT` -> BTC, `XDG` -> DOGE, `ZUSD` -> USD.
-fn asset(code: &str) -> String {
+pub fn asset(code: &str) -> String {
     let code = match code.len() {
         4 if code.starts_with('X') || code.starts_with('Z') => &code[1..],
         _ => code,

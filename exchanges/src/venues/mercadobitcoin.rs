@@ -54,11 +54,16 @@ fn classify(status: u16, value: &Value) -> VenueError {
     let code = value["code"].as_str().unwrap_or("");
     let message = value["message"].as_str().unwrap_or("");
     let text = format!("{code} {message}").to_ascii_lowercase();
-    let kind = if status == 429 || text.contains("too many") || text.contains("rate") {
+    // Codes may come namespaced (`API|REQUEST_BLOCKED`); the last part names the error.
+    let name = code.rsplit('|').next().unwrap_or("");
+    let kind = if status == 429
+        || matches!(name, "REQUEST_RATE_EXCEEDED" | "REQUEST_DENIED" | "REQUEST_BLOCKED")
+        || text.contains("too many")
+    {
         ErrorKind::RateLimited
     } else if text.contains("symbol") || text.contains("not found") || status == 404 {
         ErrorKind::UnknownSymbol
-    } else if status >= 500 {
+    } else if status >= 500 || name == "API_UNAVAILABLE" {
         ErrorKind::Transient
     } else {
         ErrorKind::Terminal

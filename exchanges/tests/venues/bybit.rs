@@ -52,4 +52,5 @@ fn errors_are_classified() {
     assert_eq!(Bybit.classify_error(200, &body).kind, ErrorKind::UnknownSymbol);
     assert_eq!(Bybit.classify_error(403, "access too frequent").kind, ErrorKind::RateLimited);
     assert_eq!(Bybit.classify_error(502, "Bad Gateway").kind, ErrorKind::Transient);
+    assert_eq!(Bybit.parse_markets(&read("error.server_error.json")).unwrap_err().kind, ErrorKind::Transient);
 }

@@ -52,4 +52,5 @@ fn errors_are_classified() {
     let request = Foxbit.candles_request("nope", Timeframe::M1, 1, 0);
     assert_eq!(Foxbit.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
     assert_eq!(Foxbit.classify_error(429, &body).kind, ErrorKind::RateLimited);
+    assert_eq!(Foxbit.parse_markets(&read("error.service_unavailable.json")).unwrap_err().kind, ErrorKind::Transient);
 }

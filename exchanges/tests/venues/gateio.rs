@@ -50,4 +50,5 @@ fn errors_are_classified() {
     assert_eq!(Gateio.classify_error(400, &body).kind, ErrorKind::UnknownSymbol);
     assert_eq!(Gateio.classify_error(429, &read("error.too_many_requests.json")).kind, ErrorKind::RateLimited);
     assert_eq!(Gateio.classify_error(502, "").kind, ErrorKind::Transient);
+    assert_eq!(Gateio.classify_error(500, &read("error.server_error.json")).kind, ErrorKind::Transient);
 }

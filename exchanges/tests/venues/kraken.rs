@@ -49,6 +49,8 @@ fn errors_are_classified() {
     assert_eq!(Kraken.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
     assert_eq!(Kraken.parse_markets(&read("error.rate_limit.json")).unwrap_err().kind, ErrorKind::RateLimited);
     assert_eq!(Kraken.classify_error(520, "").kind, ErrorKind::Transient);
+    assert_eq!(Kraken.parse_markets(&read("error.service_unavailable.json")).unwrap_err().kind, ErrorKind::Transient);
+    assert_eq!(Kraken.classify_error(200, r#"{"error":["EGeneral:Invalid arguments"]}"#).kind, ErrorKind::Terminal);
 }
 
 #[test]

@@ -52,4 +52,6 @@ fn errors_are_classified() {
         Kucoin.parse_candles(&request, &read("error.symbol_not_exists.json")).unwrap_err().kind,
         ErrorKind::UnknownSymbol
     );
+    assert_eq!(Kucoin.classify_error(500, &read("error.internal_server_error.json")).kind, ErrorKind::Transient);
+    assert_eq!(Kucoin.parse_markets(&read("error.internal_server_error.json")).unwrap_err().kind, ErrorKind::Transient);
 }

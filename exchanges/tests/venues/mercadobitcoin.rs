@@ -50,4 +50,8 @@ fn errors_are_classified() {
     assert_eq!(MercadoBitcoin.classify_error(400, &body).kind, ErrorKind::UnknownSymbol);
     assert_eq!(MercadoBitcoin.classify_error(429, "").kind, ErrorKind::RateLimited);
     assert_eq!(MercadoBitcoin.classify_error(503, "").kind, ErrorKind::Transient);
+    let unavailable = read("error.api_unavailable.json");
+    assert_eq!(MercadoBitcoin.parse_markets(&unavailable).unwrap_err().kind, ErrorKind::Transient);
+    let denied = r#"{"code":"REQUEST_DENIED","message":"Request denied"}"#;
+    assert_eq!(MercadoBitcoin.classify_error(403, denied).kind, ErrorKind::RateLimited);
 }

@@ -48,4 +48,10 @@ fn errors_are_classified() {
     assert_eq!(Okx.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
     assert_eq!(Okx.classify_error(429, &read("error.rate_limit.json")).kind, ErrorKind::RateLimited);
     assert_eq!(Okx.parse_markets(&read("error.rate_limit.json")).unwrap_err().kind, ErrorKind::RateLimited);
+    // The venue's own "busy" answer is worth a retry; a parameter error is not.
+    assert_eq!(Okx.parse_markets(&read("error.service_unavailable.json")).unwrap_err().kind, ErrorKind::Transient);
+    assert_eq!(
+        Okx.classify_error(400, r#"{"code":"51000","msg":"Parameter instId error","data":[]}"#).kind,
+        ErrorKind::Terminal
+    );
 }

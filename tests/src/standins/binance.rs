@@ -3,10 +3,9 @@
 //! query under that key's secret; `timestamp` within `recvWindow`) and answers with the
 //! documented account document or Binance's documented error bodies.
 
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 
+use super::sign::{hex, hmac_sha256};
 use super::{Recorded, Reply};
 
 /// A key pair the stand-in knows (test values only).
@@ -16,9 +15,7 @@ pub const SECRET_KEY: &str = "e2eBinanceSecret0000000000000000000000000000000000
 const ACCOUNT: &str = include_str!("../../../worker/fixtures/binance/api_v3_account.json");
 
 fn hex_hmac(secret: &str, message: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(message.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&hmac_sha256(secret.as_bytes(), message.as_bytes()))
 }
 
 fn error(status: u16, code: i64, msg: &str) -> Reply {

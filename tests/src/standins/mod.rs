@@ -1,11 +1,15 @@
-//! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Stripe,
-//! Mercado Pago, Telegram):
+//! Local stand-ins for the outside services the Worker calls (Binance, Bybit, OKX, Kraken,
+//! Coinbase Exchange, Gate.io, HTX, KuCoin, Foxbit, Mercado Bitcoin, Stripe, Mercado Pago,
+//! Telegram):
 //! one small HTTP server in the test process, each service under its own path prefix, speaking
 //! the real formats and recording every request so tests can assert on exactly what was sent.
 //! The Worker reaches them through the `*_API_URL` vars; nothing leaves 127.0.0.1.
 
 pub mod binance;
+pub mod hmac_venues;
+pub mod mercadobitcoin;
 pub mod mercadopago;
+pub mod sign;
 pub mod stripe;
 pub mod telegram;
 pub mod venues;
@@ -171,6 +175,13 @@ impl StandIns {
                     "binance" | "binance-testnet" => binance::handle(&recorded),
                     "bybit" | "bybit-testnet" => venues::bybit(&recorded),
                     "okx" => venues::okx(&recorded),
+                    "kraken" => hmac_venues::kraken(&recorded),
+                    "coinbase" | "coinbase-sandbox" => hmac_venues::coinbase(&recorded),
+                    "gateio" | "gateio-testnet" => hmac_venues::gateio(&recorded),
+                    "htx" => hmac_venues::htx(&recorded),
+                    "kucoin" => hmac_venues::kucoin(&recorded),
+                    "foxbit" => hmac_venues::foxbit(&recorded),
+                    "mercadobitcoin" => mercadobitcoin::handle(&recorded),
                     "stripe" => stripe_state.handle(&recorded),
                     "mercadopago" => mp_state.handle(&recorded),
                     "telegram" => telegram_state.handle(&recorded),
@@ -202,6 +213,15 @@ impl StandIns {
             ("BYBIT_API_URL".into(), url("bybit")),
             ("BYBIT_TESTNET_API_URL".into(), url("bybit-testnet")),
             ("OKX_API_URL".into(), url("okx")),
+            ("KRAKEN_API_URL".into(), url("kraken")),
+            ("COINBASE_API_URL".into(), url("coinbase")),
+            ("COINBASE_SANDBOX_API_URL".into(), url("coinbase-sandbox")),
+            ("GATEIO_API_URL".into(), url("gateio")),
+            ("GATEIO_TESTNET_API_URL".into(), url("gateio-testnet")),
+            ("HTX_API_URL".into(), url("htx")),
+            ("KUCOIN_API_URL".into(), url("kucoin")),
+            ("FOXBIT_API_URL".into(), url("foxbit")),
+            ("MERCADOBITCOIN_API_URL".into(), url("mercadobitcoin")),
             ("STRIPE_API_URL".into(), url("stripe")),
             ("STRIPE_SECRET_KEY".into(), stripe::SECRET_KEY.into()),
             ("STRIPE_WEBHOOK_SECRET".into(), stripe::WEBHOOK_SECRET.into()),

@@ -3,10 +3,9 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 
+use super::sign::{hex, hmac_sha256};
 use super::{Recorded, Reply};
 
 pub const BYBIT_KEY: &str = "e2eBybitKey0000001";
@@ -19,9 +18,7 @@ const BYBIT_WALLET: &str = include_str!("../../../worker/fixtures/bybit/v5_accou
 const OKX_BALANCE: &str = include_str!("../../../worker/fixtures/okx/api_v5_account_balance.json");
 
 fn mac(secret: &str, message: &str) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(message.as_bytes());
-    mac.finalize().into_bytes().to_vec()
+    hmac_sha256(secret.as_bytes(), message.as_bytes())
 }
 
 /// `GET /v5/account/wallet-balance`: `X-BAPI-SIGN` = hex HMAC of ts + key + window + query.
@@ -37,10 +34,7 @@ pub fn bybit(request: &Recorded) -> Reply {
     }
     let (ts, window) =
         (request.header("x-bapi-timestamp").unwrap_or(""), request.header("x-bapi-recv-window").unwrap_or(""));
-    let expected: String = mac(BYBIT_SECRET, &format!("{ts}{BYBIT_KEY}{window}{}", request.query))
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = hex(&mac(BYBIT_SECRET, &format!("{ts}{BYBIT_KEY}{window}{}", request.query)));
     if request.header("x-bapi-sign") != Some(expected.as_str()) {
         return envelope(10004, "error sign! origin_string[...]");
     }

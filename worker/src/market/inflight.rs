@@ -3,31 +3,22 @@
 //! reuse it while the leader writes the cache), so a burst of requests at the moment a cache
 //! window expires costs the venue one request. Workers forbid touching
 //! another request's I/O, so only the finished answer (plain data) is shared: followers poll
-//! for it on their own timers. The GET has a timeout enforced with an abort signal.
+//! for it on their own timers. The GET itself (timeout, log line) is `http::outbound::send`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::pin::pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures_util::future::{select, Either, LocalBoxFuture};
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use futures_util::future::LocalBoxFuture;
+use worker::Delay;
 
 use super::error::MarketError;
 use super::upstream::now_ms;
+use crate::http::outbound::{self, Answer, Outbound, Unreachable, TIMEOUT};
 
-/// Per-attempt limit; a slow venue is treated like an unreachable one.
-const TIMEOUT: Duration = Duration::from_secs(8);
 /// How often a follower looks for the leader's answer.
 const POLL: Duration = Duration::from_millis(20);
-
-/// What the venue answered.
-pub struct Answer {
-    pub status: u16,
-    pub body: String,
-    pub retry_after_secs: Option<u64>,
-}
 
 /// Why there is no answer.
 #[derive(Clone)]
@@ -103,9 +94,9 @@ fn current(url: &str, now_ms: i64) -> Option<Slot> {
     })
 }
 
-/// GETs `url`, or waits for (or reuses) the identical request in this isolate.
+/// GETs `url` from `service`, or waits for (or reuses) the identical request in this isolate.
 /// `admit` runs only when this caller is the one that sends.
-pub async fn get(url: &str, admit: Admit) -> Outcome {
+pub async fn get(url: &str, service: &str, admit: Admit) -> Outcome {
     if let Some(slot) = current(url, now_ms()) {
         return follow(url, &slot).await;
     }
@@ -114,7 +105,12 @@ pub async fn get(url: &str, admit: Admit) -> Outcome {
     let _leading = Leading { url: url.to_string(), slot: Rc::clone(&slot) };
     let outcome = match admit.await {
         Err(error) => Err(Failure::Refused(error)),
-        Ok(()) => send(url).await.map(Rc::new).map_err(Failure::Network),
+        Ok(()) => {
+            let request = Outbound::get(url.to_string())
+                .header("accept", "application/json")
+                .header("user-agent", "auronex-market-data/1.0");
+            outbound::send(&request, service).await.map(Rc::new).map_err(|Unreachable(detail)| Failure::Network(detail))
+        }
     };
     let mut state = slot.borrow_mut();
     state.outcome = Some(outcome.clone());
@@ -138,30 +134,4 @@ async fn follow(url: &str, slot: &Slot) -> Outcome {
         .outcome
         .clone()
         .unwrap_or_else(|| Err(Failure::Network("the identical request in flight was abandoned".into())))
-}
-
-async fn send(url: &str) -> Result<Answer, String> {
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let headers = Headers::new();
-    let _ = headers.set("accept", "application/json");
-    let _ = headers.set("user-agent", "auronex-market-data/1.0");
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let request = Request::new_with_init(url, &init).map_err(|e| format!("bad URL: {e}"))?;
-    let work = async move {
-        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
-        let status = response.status_code();
-        let retry_after_secs =
-            response.headers().get("retry-after").ok().flatten().and_then(|value| value.trim().parse().ok());
-        let body = response.text().await?;
-        Ok::<_, worker::Error>(Answer { status, body, retry_after_secs })
-    };
-    match select(pin!(work), pin!(Delay::from(TIMEOUT))).await {
-        Either::Left((answer, _)) => answer.map_err(|e| format!("fetch failed: {e}")),
-        Either::Right(_) => {
-            controller.abort();
-            Err(format!("no answer within {}s", TIMEOUT.as_secs()))
-        }
-    }
 }

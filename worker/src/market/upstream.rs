@@ -1,21 +1,23 @@
-//! Fetching from a venue: bounded retries with exponential back-off on transient failures,
-//! the venue's rate limit spent before each attempt, its 429/418 back-off recorded, and one
-//! structured log line per attempt. The GET itself (timeout, coalescing) is `inflight`.
-
-use std::time::Duration;
+//! Fetching from a venue: bounded retries with back-off on transient failures (the shared
+//! `http::outbound::with_retries`), the venue's rate limit spent before each attempt and its
+//! 429/418 back-off recorded. The GET itself (coalescing) is `inflight`, over `http::outbound`,
+//! which logs one line per call.
 
 use auronex_exchanges::{ErrorKind, UpstreamRequest, VenueError};
 use futures_util::FutureExt;
-use worker::{D1Database, Delay, Env};
+use worker::{D1Database, Env};
 
 use super::error::MarketError;
 use super::inflight::{self, Failure};
 use super::throttle::{self, Limit};
+use crate::http::outbound;
 
-/// Attempts after the first, on transient failures only.
-const RETRIES: u32 = 2;
-/// First back-off; each further one is three times longer (250 ms, 750 ms).
-const BACKOFF_MS: u64 = 250;
+/// Why an attempt failed: the venue's (maybe transient) error, or a stop on our side
+/// (our own rate-limit budget or D1).
+enum Attempt {
+    Venue(VenueError),
+    Stop(MarketError),
+}
 
 /// One outside service: its name (for logs and the throttle), base URL and rate limit.
 pub struct Upstream<'a> {
@@ -27,7 +29,8 @@ pub struct Upstream<'a> {
 }
 
 impl Upstream<'_> {
-    /// GETs `request` and parses the answer; non-2xx answers go through `classify`.
+    /// GETs `request` and parses the answer; non-2xx answers go through `classify`. Transient
+    /// failures are retried by the shared back-off of `http::outbound::with_retries`.
     pub async fn fetch<T>(
         &self,
         request: &UpstreamRequest,
@@ -35,34 +38,35 @@ impl Upstream<'_> {
         classify: impl Fn(u16, &str) -> VenueError,
     ) -> Result<T, MarketError> {
         let url = request.url(&self.base_url);
-        let mut attempt = 0;
-        loop {
-            let started = now_ms();
-            let outcome = match inflight::get(&url, self.admit(request.weight)).await {
-                Err(Failure::Refused(error)) => return Err(error),
-                Err(Failure::Network(detail)) => Err(VenueError::transient(detail)),
-                Ok(answer) if (200..300).contains(&answer.status) => parse(&answer.body),
-                Ok(answer) => {
-                    let mut error = classify(answer.status, &answer.body);
-                    error.retry_after_secs = error.retry_after_secs.or(answer.retry_after_secs);
-                    Err(error)
+        let outcome = outbound::with_retries(
+            |failure: &Attempt| matches!(failure, Attempt::Venue(error) if error.is_retryable()),
+            |_| async {
+                let error = match inflight::get(&url, self.venue, self.admit(request.weight)).await {
+                    Err(Failure::Refused(error)) => return Err(Attempt::Stop(error)),
+                    Err(Failure::Network(detail)) => VenueError::transient(detail),
+                    Ok(answer) if (200..300).contains(&answer.status) => {
+                        return parse(&answer.body).map_err(Attempt::Venue);
+                    }
+                    Ok(answer) => {
+                        let mut error = classify(answer.status, &answer.body);
+                        error.retry_after_secs = error.retry_after_secs.or(answer.retry_after_secs);
+                        error
+                    }
+                };
+                if error.kind == ErrorKind::RateLimited {
+                    let wait_secs = error.retry_after_secs.unwrap_or(60);
+                    throttle::block(self.db, self.venue, now_ms() + wait_secs as i64 * 1000)
+                        .await
+                        .map_err(Attempt::Stop)?;
                 }
-            };
-            self.log(request, attempt, started, &outcome);
-            let error = match outcome {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
-            };
-            if error.kind == ErrorKind::RateLimited {
-                let wait_secs = error.retry_after_secs.unwrap_or(60);
-                throttle::block(self.db, self.venue, now_ms() + wait_secs as i64 * 1000).await?;
-            }
-            if !error.is_retryable() || attempt >= RETRIES {
-                return Err(MarketError::from_venue(self.venue, error));
-            }
-            Delay::from(Duration::from_millis(BACKOFF_MS * 3u64.pow(attempt))).await;
-            attempt += 1;
-        }
+                Err(Attempt::Venue(error))
+            },
+        )
+        .await;
+        outcome.map_err(|failure| match failure {
+            Attempt::Stop(error) => error,
+            Attempt::Venue(error) => MarketError::from_venue(self.venue, error),
+        })
     }
 
     /// Spends `weight` of the venue's budget; run only by the caller that really sends.
@@ -75,22 +79,6 @@ impl Upstream<'_> {
             throttle::admit(&db, &venue, limit, weight, now_ms()).await
         }
         .boxed_local()
-    }
-
-    /// Logs the path only: the query may name markets but never secrets; still, keep it short.
-    fn log<T>(&self, request: &UpstreamRequest, attempt: u32, started: i64, outcome: &Result<T, VenueError>) {
-        let path = request.path_and_query.split('?').next().unwrap_or("");
-        let (level, error) = match outcome {
-            Ok(_) => ("info", None),
-            Err(error) => ("warn", Some(error.message.chars().take(200).collect::<String>())),
-        };
-        worker::console_log!(
-            "{}",
-            serde_json::json!({
-                "level": level, "event": "upstream", "venue": self.venue, "path": path,
-                "attempt": attempt, "duration_ms": now_ms() - started, "error": error,
-            })
-        );
     }
 }
 

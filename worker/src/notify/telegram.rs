@@ -49,7 +49,7 @@ pub fn send_request(base_url: &str, token: &str, chat_id: &str, text: &str) -> O
     let chat: Value = chat_id.parse::<i64>().map(Value::from).unwrap_or_else(|_| chat_id.into());
     let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
     let body = json!({"chat_id": chat, "text": text}).to_string();
-    Outbound::post(join(base_url, &format!("/bot{token}/sendMessage")), "application/json", body)
+    Outbound::post(join(base_url, &format!("/bot{token}/sendMessage")), "application/json", body).secret_in_url(token)
 }
 
 #[derive(Deserialize)]
@@ -118,7 +118,7 @@ pub fn credentials(env: &Env) -> Option<(String, String)> {
 /// Sends `text` to `chat_id`: the message id, or why not in plain words (never the token).
 pub async fn send(base_url: &str, token: &str, chat_id: &str, text: &str) -> Result<i64, String> {
     let request = send_request(base_url, token, chat_id, text);
-    match outbound::send(&request).await {
+    match outbound::send(&request, "telegram").await {
         Ok(answer) => read_answer(answer.status, &answer.body).map_err(|why| redact(&why, token)),
         Err(unreachable) => {
             log_error("telegram_unreachable", &redact(&unreachable.0, token));

@@ -52,7 +52,9 @@ pub fn extended_expiry(current_end: Option<&str>, now_ms: i64) -> String {
 
 /// Sends a request whose answer is a payment document; any failure is a 502 for our caller.
 async fn call(request: &outbound::Outbound, what: &str) -> ApiResult<Payment> {
-    let answer = outbound::send(request).await.map_err(|error| provider_failed("Mercado Pago", &error.0))?;
+    let answer = outbound::send_retrying(request, "mercadopago")
+        .await
+        .map_err(|error| provider_failed("Mercado Pago", &error.0))?;
     if !(200..300).contains(&answer.status) {
         return Err(provider_failed("Mercado Pago", &format!("HTTP {} {what}", answer.status)));
     }

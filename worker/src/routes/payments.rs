@@ -66,7 +66,8 @@ pub async fn create_checkout(mut ctx: Ctx) -> ApiResult<Response> {
         cancel_url: &cancel_url,
     };
     let request = stripe::checkout_request(&base, &secret, &crypto::random_id()?, &order);
-    let answer = outbound::send(&request).await.map_err(|error| provider_failed("Stripe", &error.0))?;
+    let answer =
+        outbound::send_retrying(&request, "stripe").await.map_err(|error| provider_failed("Stripe", &error.0))?;
     if !(200..300).contains(&answer.status) {
         let detail = format!("HTTP {} {}", answer.status, stripe::error_summary(&answer.body));
         return Err(provider_failed("Stripe", &detail));
