@@ -1,0 +1,57 @@
+//! A candlestick chart (lightweight-charts, loaded on demand) with trade entries and exits marked.
+
+import { useEffect, useRef } from 'react';
+import type { Candle, Trade } from '../api/types';
+
+const seconds = (time: number | string) =>
+  (typeof time === 'number' ? (time > 1e12 ? time / 1000 : time) : Date.parse(time) / 1000) as number;
+
+export function CandleChart({ candles, trades, symbol }: { candles: Candle[]; trades: Trade[]; symbol: string }) {
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let disposed = false;
+    let cleanup = () => {};
+    import('lightweight-charts').then(({ createChart, CandlestickSeries, createSeriesMarkers }) => {
+      if (disposed || !box.current) return;
+      const chart = createChart(box.current, {
+        autoSize: true,
+        layout: { background: { color: 'transparent' }, textColor: '#94a3b8' },
+        grid: { vertLines: { color: '#1e293b' }, horzLines: { color: '#1e293b' } },
+        timeScale: { timeVisible: true },
+      });
+      const series = chart.addSeries(CandlestickSeries, {
+        upColor: '#22c55e',
+        downColor: '#ef4444',
+        wickUpColor: '#22c55e',
+        wickDownColor: '#ef4444',
+        borderVisible: false,
+      });
+      type Time = Parameters<typeof series.setData>[0][number]['time'];
+      series.setData(
+        candles.map((c) => ({ time: seconds(c.time) as Time, open: c.open, high: c.high, low: c.low, close: c.close })),
+      );
+      const first = candles.length ? seconds(candles[0].time) : 0;
+      const step = candles.length > 1 ? seconds(candles[1].time) - first : 60;
+      const snap = (iso: string) => (first + Math.max(0, Math.floor((seconds(iso) - first) / step)) * step) as Time;
+      const marks = trades
+        .filter((t) => t.symbol === symbol)
+        .flatMap((t) => [
+          { time: snap(t.entry_time), position: 'belowBar' as const, color: '#22c55e', shape: 'arrowUp' as const, text: 'buy' },
+          ...(t.exit_time
+            ? [{ time: snap(t.exit_time), position: 'aboveBar' as const, color: '#f97316', shape: 'arrowDown' as const, text: t.exit_reason ?? 'sell' }]
+            : []),
+        ])
+        .sort((a, b) => (a.time as number) - (b.time as number));
+      createSeriesMarkers(series, marks);
+      chart.timeScale().fitContent();
+      cleanup = () => chart.remove();
+    });
+    return () => {
+      disposed = true;
+      cleanup();
+    };
+  }, [candles, trades, symbol]);
+
+  return <div className="candles" ref={box} data-testid="candle-chart" />;
+}
