@@ -85,7 +85,7 @@ describe('ApiClient', () => {
     const store = memoryStore({ access_token: 'stale', refresh_token: 'already-used' });
     let expired = 0;
     const client = new ApiClient({ baseUrl, store, onExpired: () => expired++ });
-    const error = await client.get('/api/me').catch((e) => e);
+    const error = await client.get('/api/me').catch((e: ApiError) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(401);
     expect(error.message).toBe('missing or invalid token');
@@ -103,16 +103,16 @@ describe('ApiClient', () => {
 
   it('reads the error body: code, message and the field at fault', async () => {
     const client = new ApiClient({ baseUrl, store: memoryStore({ access_token: 'access-1', refresh_token: 'refresh-1' }) });
-    const error = await client.request('POST', '/api/bots', {}).catch((e) => e);
+    const error = await client.request('POST', '/api/bots', {}).catch((e: ApiError) => e);
     expect(error).toMatchObject({ status: 422, code: 'validation', field: 'capital' });
     expect(error.message).toBe('capital must be from 2 to 10000');
-    const missing = await client.get('/api/nothing').catch((e) => e);
+    const missing = await client.get('/api/nothing').catch((e: ApiError) => e);
     expect(missing).toMatchObject({ status: 404, code: 'not_found', message: 'no such route' });
   });
 
   it('turns a non-JSON error into a readable ApiError', async () => {
     const client = new ApiClient({ baseUrl, store: memoryStore({ access_token: 'access-1', refresh_token: 'refresh-1' }) });
-    const error = await client.get('/api/broken').catch((e) => e);
+    const error = await client.get('/api/broken').catch((e: ApiError) => e);
     expect(error).toMatchObject({ status: 502, code: 'http_error', message: '<html>Bad gateway</html>' });
   });
 
