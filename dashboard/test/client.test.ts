@@ -5,6 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, memoryStore } from '../src/api/client';
 
+/** The error a request fails with (a success fails the test). */
+const failure = (request: Promise<unknown>): Promise<ApiError> =>
+  request.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (error: ApiError) => error,
+  );
+
 let server: Server;
 let baseUrl = '';
 let validAccess = 'access-1';
@@ -85,7 +94,7 @@ describe('ApiClient', () => {
     const store = memoryStore({ access_token: 'stale', refresh_token: 'already-used' });
     let expired = 0;
     const client = new ApiClient({ baseUrl, store, onExpired: () => expired++ });
-    const error = await client.get('/api/me').catch((e: ApiError) => e);
+    const error = await failure(client.get('/api/me'));
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(401);
     expect(error.message).toBe('missing or invalid token');
@@ -103,16 +112,16 @@ describe('ApiClient', () => {
 
   it('reads the error body: code, message and the field at fault', async () => {
     const client = new ApiClient({ baseUrl, store: memoryStore({ access_token: 'access-1', refresh_token: 'refresh-1' }) });
-    const error = await client.request('POST', '/api/bots', {}).catch((e: ApiError) => e);
+    const error = await failure(client.request('POST', '/api/bots', {}));
     expect(error).toMatchObject({ status: 422, code: 'validation', field: 'capital' });
     expect(error.message).toBe('capital must be from 2 to 10000');
-    const missing = await client.get('/api/nothing').catch((e: ApiError) => e);
+    const missing = await failure(client.get('/api/nothing'));
     expect(missing).toMatchObject({ status: 404, code: 'not_found', message: 'no such route' });
   });
 
   it('turns a non-JSON error into a readable ApiError', async () => {
     const client = new ApiClient({ baseUrl, store: memoryStore({ access_token: 'access-1', refresh_token: 'refresh-1' }) });
-    const error = await client.get('/api/broken').catch((e: ApiError) => e);
+    const error = await failure(client.get('/api/broken'));
     expect(error).toMatchObject({ status: 502, code: 'http_error', message: '<html>Bad gateway</html>' });
   });
 
