@@ -22,6 +22,7 @@ export function BotPage({ id }: { id: string }) {
   const candles = useResource(
     () => (symbol ? api.market.candles(exchange, symbol, '1m', 200) : Promise.resolve([])),
     [exchange, symbol],
+    true,
   );
 
   if (bot.error) return <ErrorNote error={bot.error} />;
