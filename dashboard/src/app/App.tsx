@@ -1,6 +1,6 @@
 //! The providers (session, preferences, live updates) and the sign-in gate.
 
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import { SessionProvider, useSession } from '../auth/session';
 import { LiveProvider } from '../hooks/live';
 import { AuthPage } from '../pages/AuthPage';
@@ -27,18 +27,19 @@ function WithPrefs() {
   );
 }
 
+const AUTH_PATHS = ['/signin', '/register'];
+
 function Gate() {
   const { user, checking, client } = useSession();
   const path = usePath();
+  const onAuthPage = AUTH_PATHS.includes(path);
+  useEffect(() => {
+    if (checking) return;
+    if (!user && !onAuthPage) navigate('/signin', true);
+    if (user && onAuthPage) navigate('/', true);
+  }, [user, checking, onAuthPage]);
   if (checking) return null;
-  if (!user) {
-    const registering = path === '/register';
-    if (path !== '/signin' && !registering) {
-      queueMicrotask(() => navigate('/signin', true));
-    }
-    return <AuthPage registering={registering} />;
-  }
-  if (path === '/signin' || path === '/register') queueMicrotask(() => navigate('/', true));
+  if (!user) return <AuthPage registering={path === '/register'} />;
   return (
     <LiveProvider client={client}>
       <Layout>
