@@ -18,22 +18,18 @@ export function TradesPage() {
   const [status, setStatus] = useState('');
   const bots = useResource(() => api.bots.list(), []);
   const first = useResource(() => api.trades.list({ bot_id: botId, status, limit: 50 }), [botId, status], true);
-  const [more, setMore] = useState<Trade[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  // Later pages, kept while the first page refreshes live; dropped when the filters change.
+  const [more, setMore] = useState<{ items: Trade[]; cursor: string | null } | null>(null);
   const [error, setError] = useState<Error | null>(null);
-
-  useEffect(() => {
-    setMore([]);
-    setCursor(first.data?.next_cursor ?? null);
-  }, [first.data]);
+  useEffect(() => setMore(null), [botId, status]);
+  const cursor = more ? more.cursor : (first.data?.next_cursor ?? null);
+  const shown = new Map<string, Trade>();
+  for (const trade of [...(first.data?.items ?? []), ...(more?.items ?? [])]) shown.set(trade.id, trade);
 
   const loadMore = () =>
     api.trades
       .list({ bot_id: botId, status, limit: 50, cursor })
-      .then((page) => {
-        setMore([...more, ...page.items]);
-        setCursor(page.next_cursor ?? null);
-      })
+      .then((page) => setMore({ items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor ?? null }))
       .catch(setError);
 
   return (
@@ -70,7 +66,7 @@ export function TradesPage() {
           </div>
           <ErrorNote error={error ?? first.error} />
           <TradeTable
-            trades={[...(first.data?.items ?? []), ...more]}
+            trades={[...shown.values()]}
             onClose={(trade) => api.trades.close(trade.id).then(first.reload).catch(setError)}
           />
           {cursor && (
