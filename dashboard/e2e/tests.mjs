@@ -168,6 +168,7 @@ async function works_on_a_phone(state) {
   await shot(state, page, 'overview-phone-menu');
   await page.getByRole('link', { name: 'Bots' }).click();
   await page.getByRole('heading', { name: 'Bots' }).waitFor();
+  await page.getByTestId(`bot-${BOT}`).waitFor();
   await shot(state, page, 'bots-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
 }
