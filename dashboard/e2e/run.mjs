@@ -3,7 +3,7 @@
 //! (later ones use what earlier ones created); screenshots of the main pages land in
 //! dashboard/test-artifacts/. Prints `test result: N passed; M failed` like libtest.
 //! Usage: node dashboard/e2e/run.mjs [name filter]
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, serverLogTail, startServers, stopServers } from './servers.mjs';
@@ -14,6 +14,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const filter = process.argv[2] ?? '';
 
 mkdirSync(ARTIFACTS, { recursive: true });
+for (const stale of readdirSync(ARTIFACTS).filter((file) => file.startsWith('failed-'))) rmSync(join(ARTIFACTS, stale));
 let servers = null;
 let browser = null;
 const stop = async (failed) => {
