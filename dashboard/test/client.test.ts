@@ -90,6 +90,26 @@ describe('ApiClient', () => {
     expect(store.get()).toEqual({ access_token: 'access-2', refresh_token: 'refresh-2' });
   });
 
+  it('retries with a token stored meanwhile (another tab refreshed) instead of refreshing again', async () => {
+    const store = memoryStore({ access_token: 'stale', refresh_token: 'refresh-1' });
+    const otherTab = new ApiClient({ baseUrl, store });
+    let raced = false;
+    // The other tab refreshes while this tab's request (sent with the stale token) is in flight.
+    const racingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (response.status === 401 && !raced) {
+        raced = true;
+        await otherTab.refresh();
+      }
+      return response;
+    };
+    const tab = new ApiClient({ baseUrl, store, fetch: racingFetch });
+    expect(await tab.get('/api/me')).toEqual({ email: 'a@b.co' });
+    expect(raced).toBe(true);
+    expect(refreshCalls).toBe(1);
+    expect(store.get()?.refresh_token).toBe('refresh-2');
+  });
+
   it('ends the session when the refresh token is refused', async () => {
     const store = memoryStore({ access_token: 'stale', refresh_token: 'already-used' });
     let expired = 0;

@@ -90,14 +90,24 @@ export class ApiClient {
 
   /** The raw response of an authenticated request (e.g. a CSV download); errors thrown. */
   async raw(method: Method, path: string, body?: unknown): Promise<Response> {
-    const send = () => this.send(method, path, body);
-    let response = await send();
-    if (response.status === 401 && this.options.store.get() && (await this.refresh())) {
-      response = await send();
+    const sentWith = this.options.store.get()?.access_token;
+    let response = await this.send(method, path, body);
+    if (response.status === 401 && this.options.store.get() && (await this.renewedSince(sentWith))) {
+      response = await this.send(method, path, body);
     }
     if (response.status === 401 && this.options.store.get()) this.expire();
     if (!response.ok) throw await errorFrom(response);
     return response;
+  }
+
+  /**
+   * True when a newer access token than `sentWith` is available: one another request (or
+   * another tab) already stored, or a fresh one from refreshing now.
+   */
+  private async renewedSince(sentWith: string | undefined): Promise<boolean> {
+    const current = this.options.store.get()?.access_token;
+    if (current && current !== sentWith) return true;
+    return this.refresh();
   }
 
   /** A JSON request; 204 gives undefined. */
