@@ -1,4 +1,4 @@
-// The dashboard's build (Vite, JSX through esbuild) and its unit tests (Vitest).
+//! The dashboard's build (Vite, JSX through esbuild) and its unit tests (Vitest).
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 

@@ -1,4 +1,4 @@
-// Sign-in, registration, API key and Telegram form checks.
+//! Sign-in, registration, API key and Telegram form checks.
 import { describe, expect, it } from 'vitest';
 import { validateApiKey, validateChatId, validateCredentials } from '../src/forms/accountForms';
 import { parseDecimal } from '../src/forms/errors';

@@ -1,4 +1,4 @@
-// The bot form's checks mirror the server's (worker/src/bots/validate.rs) field by field.
+//! The bot form's checks mirror the server's (worker/src/bots/validate.rs) field by field.
 import { describe, expect, it } from 'vitest';
 import { botInput, emptyBot, validateBot, type BotFormValues } from '../src/forms/botForm';
 

@@ -1,4 +1,4 @@
-// What the charts draw: trade marks on the candles they happened in, the equity curve, P&L per bot.
+//! What the charts draw: trade marks on the candles they happened in, the equity curve, P&L per bot.
 import { describe, expect, it } from 'vitest';
 import type { Trade } from '../src/api/types';
 import { tradeMarks } from '../src/components/CandleChart';

@@ -1,5 +1,5 @@
-// The API client against a local HTTP stand-in speaking the API's formats: bearer tokens, one
-// refresh (with rotation) on 401 shared by concurrent requests, expiry, and error bodies.
+//! The API client against a local HTTP stand-in speaking the API's formats: bearer tokens, one
+//! refresh (with rotation) on 401 shared by concurrent requests, expiry, and error bodies.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

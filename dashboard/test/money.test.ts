@@ -1,4 +1,4 @@
-// Currency and number formatting for en and pt-BR, and USD <-> BRL conversion.
+//! Currency and number formatting for en and pt-BR, and USD <-> BRL conversion.
 import { describe, expect, it } from 'vitest';
 import { convert, displayMoney, formatMoney, formatPercent } from '../src/format/money';
 import { messages, translate } from '../src/i18n/messages';
