@@ -7,9 +7,11 @@
 #     built once from the shipped source into /usr/lib/rustlib (see docs/toolchain.md);
 # - wasm-bindgen-cli at exactly the wasm-bindgen version locked in Cargo.lock;
 # - worker-build (the workers-rs build tool);
-# - the npm packages (wrangler and the Node 22 it needs) from package-lock.json.
+# - the npm packages (wrangler and the Node 22 it needs, the dashboard's React, Vite, Vitest,
+#   playwright-core) from package-lock.json;
+# - Debian's Chromium, which the dashboard's browser tests drive.
 # A second run checks each piece and returns in seconds. Steps can be named to run only them:
-#   scripts/setup.sh wasm32_target cargo_tools npm_packages
+#   scripts/setup.sh wasm32_target cargo_tools npm_packages browser
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -91,7 +93,7 @@ log "worker-build $WORKER_BUILD_VERSION"
 }
 
 install_npm_packages() {
-if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/node ] \
+if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/node ] || [ ! -x node_modules/.bin/vite ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install` rather than `npm ci`: the lock omits other platforms' optional workerd
   # binaries (the registry mirror here lists only Linux ones), which `npm ci` refuses; with an
@@ -102,7 +104,12 @@ fi
 log "wrangler $(PATH="$ROOT/node_modules/.bin:$PATH" wrangler --version 2>/dev/null | tail -1), node $(node_modules/.bin/node --version)"
 }
 
+install_browser() {
+  apt_install chromium
+  log "$(chromium --version 2>/dev/null | head -1)"
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages)
+[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages browser)
 for step in "${steps[@]}"; do "install_$step"; done
 log "ready"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-#! `make test`: every test of the project, in order: native unit tests, a wasm32 build check of
-#! the pure crates, the worker build, and the black-box tests against `wrangler dev`.
+#! `make test`: every test of the project, in order: native unit tests, the dashboard's unit
+#! tests (Vitest), a wasm32 build check of the pure crates, the build (worker and dashboard), the
+#! black-box tests against `wrangler dev`, and the dashboard's browser tests (Playwright).
 #! The last line is always `N passed, M failed`; the exit status is non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,18 @@ run_check() {
   failed=$((failed + 1)); echo "==> $name: FAILED"; return 1
 }
 
+NODE_PATH_BIN="$ROOT/node_modules/.bin"
+
+# Vitest's summary also counts test files ("Test Files  4 passed"); only its tests are counted.
+dashboard_unit() {
+  PATH="$NODE_PATH_BIN:$PATH" vitest run --root dashboard 2>&1 | sed '/Test Files/d'
+  return "${PIPESTATUS[0]}"
+}
+
+dashboard_browser() {
+  PATH="$NODE_PATH_BIN:$PATH" node dashboard/e2e/run.mjs
+}
+
 wasm_check() {
   ( . scripts/wasm-env.sh
     cargo check -q -p auronex-core -p auronex-exchanges --target wasm32-unknown-unknown )
@@ -46,11 +59,13 @@ if ! scripts/setup.sh; then
 fi
 
 run_tests unit cargo test --workspace --exclude auronex-e2e
+run_tests dashboard-unit dashboard_unit
 run_check wasm32-core wasm_check
 if run_check worker-build scripts/build.sh; then
   run_tests e2e cargo test -q -p auronex-e2e --test e2e
+  run_tests browser dashboard_browser
 else
-  echo "==> e2e: skipped, the worker did not build"; failed=$((failed + 1))
+  echo "==> e2e and browser tests: skipped, the build failed"; failed=$((failed + 2))
 fi
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,259 @@
+//! The API's shapes as the dashboard reads them (see /api/openapi.json and docs/api.md).
+
+export type Role = 'admin' | 'staff' | 'client';
+export type Plan = 'free' | 'pro' | 'premium';
+
+export interface User {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  role: Role;
+  is_staff: boolean;
+  is_superuser: boolean;
+  is_active?: boolean;
+  plan: Plan;
+  created_at: string;
+}
+
+export interface Session {
+  user: User;
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}
+
+export interface Wallet {
+  currency: string;
+  start_balance: number;
+  realised_pnl: number;
+  total: number;
+  allocated: number;
+  in_positions: number;
+  available: number;
+}
+
+export interface Summary {
+  currency: 'USD';
+  total_balance: number;
+  capital_invested: number;
+  in_positions: number;
+  net_profit: number;
+  trades_today: number;
+  profit_today: number;
+  win_rate: number;
+  bots_total: number;
+  bots_active: number;
+  usd_brl: number | null;
+  wallets: Wallet[];
+}
+
+export interface Balance {
+  currency: string;
+  total: number;
+  available: number;
+  in_positions: number;
+  wallets: Wallet[];
+  total_brl?: number | null;
+}
+
+export type Strategy = 'scalping' | 'rsi' | 'macd' | 'bollinger';
+export type Params = Record<string, number>;
+
+export interface BotInput {
+  name: string;
+  exchange: string;
+  symbols: string[];
+  capital: number;
+  strategy: Strategy;
+  analysis_interval: number;
+  params: Params;
+  is_testnet?: boolean;
+}
+
+export interface Bot extends BotInput {
+  id: string;
+  quote_currency: string;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+  user_id?: string;
+}
+
+export interface Trade {
+  id: string;
+  bot_id: string;
+  exchange: string;
+  symbol: string;
+  side: string;
+  status: 'open' | 'closed';
+  entry_price: number;
+  exit_price: number | null;
+  quantity: number;
+  cost?: number;
+  fees: number;
+  profit_loss: number | null;
+  profit_pct: number | null;
+  entry_time: string;
+  exit_time: string | null;
+  exit_reason: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+  total?: number;
+}
+
+export interface TradeStats {
+  total_trades: number;
+  open_trades: number;
+  closed_trades: number;
+  wins: number;
+  losses: number;
+  win_rate: number;
+  net_profit: number;
+  profit_factor: number | null;
+  max_drawdown: number;
+}
+
+export interface Activity {
+  at: string;
+  bot_id: string;
+  bot_name: string;
+  action: string;
+  message: string;
+}
+
+export interface Exchange {
+  id: string;
+  name: string;
+  quote_currencies: string[];
+}
+
+export interface Candle {
+  time: number | string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface Gainer {
+  symbol: string;
+  price: number;
+  change_pct: number;
+}
+
+export interface UsdBrl {
+  rate: number;
+  bid: number;
+  ask: number;
+  source: string;
+  updated_at: string;
+}
+
+export interface ApiKey {
+  id: string;
+  exchange: string;
+  label: string;
+  key_hint: string;
+  is_testnet: boolean;
+  is_active: boolean;
+  last_tested_at?: string | null;
+  last_test_ok?: boolean | null;
+  created_at: string;
+}
+
+export interface NewApiKey {
+  exchange: string;
+  api_key: string;
+  secret_key: string;
+  passphrase?: string;
+  label?: string;
+  is_testnet: boolean;
+}
+
+export interface KeyTest {
+  ok: boolean;
+  message: string;
+  balances?: { asset: string; free: number; locked: number }[];
+}
+
+export interface TelegramSettings {
+  chat_id: string;
+  enabled?: boolean;
+  events?: string[];
+}
+
+export interface Checkout {
+  url: string;
+  session_id: string;
+}
+
+export interface Pix {
+  payment_id: string;
+  qr_code: string;
+  qr_code_base64: string;
+  expires_at: string | null;
+}
+
+export interface TradeCopy {
+  mode?: 'fix' | 'multiplier';
+  fixed_lot?: number;
+  multiplier?: number;
+  max_slippage_points?: number;
+  max_spread_points?: number;
+  max_exposure_trades?: number;
+  max_exposure_lots?: number;
+  max_drawdown_pct?: number;
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  role: 'publisher' | 'follower';
+  invite_code?: string;
+  followers?: number;
+  trade_copy?: TradeCopy;
+  created_at: string;
+}
+
+export interface Signal {
+  seq: number;
+  signal_id: string;
+  type: string;
+  ticket: string;
+  data: Record<string, unknown> | null;
+  at: string;
+}
+
+export interface Delivery {
+  user_id: string;
+  sent_at: string | null;
+  acked_at: string | null;
+  client_ticket: string | null;
+  ack_delay_ms: number | null;
+}
+
+export interface Payment {
+  id: string;
+  user_id: string;
+  user_email: string;
+  provider: string;
+  provider_ref: string;
+  kind: string;
+  plan: string;
+  amount: number;
+  currency: string;
+  status: string;
+  created_at: string;
+}
+
+export interface Settings {
+  plan_prices: Record<string, { usd: number; brl: number }>;
+  paper_starting_balances: Record<string, number>;
+  default_fees: { maker_fee_rate: number; taker_fee_rate: number };
+}

@@ -1,0 +1,65 @@
+//! Money, numbers, percentages and dates for a locale, and USD <-> BRL conversion at a rate.
+
+export type Locale = 'en' | 'pt-BR';
+export type DisplayCurrency = 'USD' | 'BRL';
+
+/** Quote currencies counted 1:1 as US dollars. */
+const USD_LIKE = new Set(['USD', 'USDT', 'USDC', 'FDUSD']);
+
+export function formatMoney(amount: number, currency: string, locale: Locale): string {
+  const iso = USD_LIKE.has(currency) ? 'USD' : currency;
+  try {
+    const digits = Math.abs(amount) !== 0 && Math.abs(amount) < 1 ? 4 : 2;
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: iso,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: digits,
+    }).format(amount);
+  } catch {
+    return `${formatNumber(amount, locale)} ${currency}`;
+  }
+}
+
+export function formatNumber(value: number, locale: Locale, maximumFractionDigits = 8): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
+}
+
+/** `12.5` -> "12.5%" / "12,5%"; signed when asked ("+1.2%"). */
+export function formatPercent(value: number, locale: Locale, signed = false): string {
+  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: 2, signDisplay: signed ? 'exceptZero' : 'auto' })
+    .format(value);
+  return `${text}%`;
+}
+
+export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+/**
+ * `amount` in `from` (a quote currency) shown in `to`; `usdBrl` is BRL per USD. Null when the
+ * rate needed is unknown or the currency is neither dollar-like nor BRL.
+ */
+export function convert(amount: number, from: string, to: DisplayCurrency, usdBrl: number | null): number | null {
+  const source = USD_LIKE.has(from) ? 'USD' : from;
+  if (source === to) return amount;
+  if (!usdBrl || usdBrl <= 0) return null;
+  if (source === 'USD' && to === 'BRL') return amount * usdBrl;
+  if (source === 'BRL' && to === 'USD') return amount / usdBrl;
+  return null;
+}
+
+/** `amount` of `from` shown in the display currency, or in its own currency when it cannot be. */
+export function displayMoney(
+  amount: number,
+  from: string,
+  to: DisplayCurrency,
+  usdBrl: number | null,
+  locale: Locale,
+): string {
+  const converted = convert(amount, from, to, usdBrl);
+  return converted === null ? formatMoney(amount, from, locale) : formatMoney(converted, to, locale);
+}

@@ -1,0 +1,60 @@
+//! Strategy parameters as the server reads them (core/src/strategy, core/src/exits.rs): each
+//! key's default and range, so the form can check them before sending.
+
+import type { Strategy } from '../api/types';
+
+export interface ParamSpec {
+  key: string;
+  whole: boolean;
+  min: number;
+  max: number;
+  /** The minimum is another parameter's value (plus `plus`), e.g. slow_period > fast_period. */
+  after?: { key: string; plus: number };
+}
+
+const MAX_PERIOD = 100_000;
+const period = (key: string, min: number, after?: ParamSpec['after']): ParamSpec => ({
+  key,
+  whole: true,
+  min,
+  max: MAX_PERIOD,
+  after,
+});
+const decimal = (key: string, min: number, max: number, after?: ParamSpec['after']): ParamSpec => ({
+  key,
+  whole: false,
+  min,
+  max,
+  after,
+});
+
+export const STRATEGIES: Strategy[] = ['scalping', 'rsi', 'macd', 'bollinger'];
+export const INTERVALS = [1, 3, 5, 60];
+
+export const STRATEGY_PARAMS: Record<Strategy, ParamSpec[]> = {
+  scalping: [period('fast_period', 1), period('slow_period', 1, { key: 'fast_period', plus: 1 })],
+  rsi: [period('period', 2), decimal('oversold', 0, 100), decimal('overbought', 0, 100, { key: 'oversold', plus: 0 })],
+  macd: [
+    period('fast_period', 2),
+    period('slow_period', 2, { key: 'fast_period', plus: 1 }),
+    period('signal_period', 1),
+  ],
+  bollinger: [period('period', 2), decimal('std_dev', 0.1, 10)],
+};
+
+export const EXIT_PARAMS: ParamSpec[] = [
+  decimal('take_profit_pct', 0, 10_000),
+  decimal('stop_loss_pct', 0, 99),
+  decimal('trailing_stop_pct', 0, 99),
+  decimal('trailing_activation_pct', 0, 10_000),
+  { key: 'max_hold_minutes', whole: true, min: 0, max: 4_294_967_295 },
+];
+
+export const DEFAULTS: Record<Strategy, Record<string, number>> = {
+  scalping: { fast_period: 9, slow_period: 21, take_profit_pct: 1.5, stop_loss_pct: 1 },
+  rsi: { period: 14, oversold: 30, overbought: 70, take_profit_pct: 3, stop_loss_pct: 2 },
+  macd: { fast_period: 12, slow_period: 26, signal_period: 9, take_profit_pct: 4, stop_loss_pct: 2 },
+  bollinger: { period: 20, std_dev: 2, take_profit_pct: 3, stop_loss_pct: 2 },
+};
+
+export const paramsOf = (strategy: Strategy) => [...STRATEGY_PARAMS[strategy], ...EXIT_PARAMS];

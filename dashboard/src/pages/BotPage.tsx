@@ -1,0 +1,75 @@
+//! One bot: its settings, a candlestick chart of each market with entries and exits marked,
+//! and its trades, live.
+
+import { useState } from 'react';
+import { usePrefs } from '../app/prefs';
+import { navigate } from '../app/router';
+import { useApi } from '../auth/session';
+import { CandleChart } from '../components/CandleChart';
+import { ErrorNote, Loading } from '../components/Notice';
+import { TradeTable } from '../components/TradeTable';
+import { useResource } from '../hooks/useResource';
+
+export function BotPage({ id }: { id: string }) {
+  const api = useApi();
+  const { t, money } = usePrefs();
+  const bot = useResource(() => api.bots.get(id), [id], true);
+  const trades = useResource(() => api.trades.list({ bot_id: id, limit: 200 }), [id], true);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const symbol = picked ?? bot.data?.symbols[0] ?? '';
+  const exchange = bot.data?.exchange ?? '';
+  const candles = useResource(
+    () => (symbol ? api.market.candles(exchange, symbol, '1m', 200) : Promise.resolve([])),
+    [exchange, symbol],
+    true,
+  );
+
+  if (bot.error) return <ErrorNote error={bot.error} />;
+  if (!bot.data) return <Loading />;
+  const b = bot.data;
+  const act = (action: () => Promise<unknown>) =>
+    action()
+      .then(() => {
+        bot.reload();
+        trades.reload();
+      })
+      .catch(setError);
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{b.name}</h1>
+        <span className={b.is_active ? 'badge on' : 'badge'} data-testid="bot-state">
+          {b.is_active ? t('bots.running') : t('bots.stopped')}
+        </span>
+        <button type="button" onClick={() => act(() => api.bots.toggle(b.id))}>
+          {b.is_active ? t('bots.stop') : t('bots.start')}
+        </button>
+        <button type="button" disabled={b.is_active} onClick={() => navigate(`/bots/${b.id}/edit`)}>
+          {t('common.edit')}
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      <p className="muted">
+        {b.exchange} · {b.strategy} · {t('bots.capital')} {money(b.capital, b.quote_currency)} · {b.analysis_interval}s
+      </p>
+      <div className="panel">
+        <div className="page-head">
+          <h2>{t('bots.chart')}</h2>
+          <select aria-label={t('trades.symbol')} value={symbol} onChange={(e) => setPicked(e.target.value)}>
+            {b.symbols.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <ErrorNote error={candles.error} onRetry={candles.reload} />
+        {candles.data && <CandleChart candles={candles.data} trades={trades.data?.items ?? []} symbol={symbol} />}
+      </div>
+      <div className="panel">
+        <h2>{t('bots.trades')}</h2>
+        <TradeTable trades={trades.data?.items ?? []} onClose={(trade) => act(() => api.trades.close(trade.id))} />
+      </div>
+    </section>
+  );
+}
