@@ -81,7 +81,8 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
     let mut mine = Socket::open(server, &format!("/api/stream?token={}", account.access_token), &[]).expect("connect");
     let hello = mine.next();
     assert_eq!((hello["type"].as_str(), hello["user_id"].as_str()), (Some("hello"), Some(account.id())));
-    // A browser's way: the token as the second subprotocol, `bearer` answered.
+    // A browser's way: the token as the second subprotocol; the handshake fails unless the
+    // server answers with the `bearer` subprotocol.
     let protocol = format!("bearer, {}", other_account.access_token);
     let mut theirs = Socket::open(server, "/api/stream", &[("sec-websocket-protocol", &protocol)]).expect("connect");
     assert_eq!(theirs.next()["user_id"], other_account.id());
