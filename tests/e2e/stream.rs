@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use auronex_e2e::standins::telegram::BOT_TOKEN;
+use auronex_e2e::standins::telegram::{BLOCKED_CHAT, BOT_TOKEN};
 use auronex_e2e::{standins, Client, Server, SimClient, Socket};
 use serde_json::{json, Value};
 
@@ -16,6 +16,10 @@ pub const TESTS: &[crate::Test] = &[
     ("stream::no_or_bad_token_is_401_and_plain_http_is_426", no_or_bad_token_is_401_and_plain_http_is_426),
     ("stream::trades_reach_their_owner_live_and_on_telegram", trades_reach_their_owner_live_and_on_telegram),
     ("stream::a_repeated_error_is_one_line_pushed_once", a_repeated_error_is_one_line_pushed_once),
+    (
+        "stream::a_telegram_refusal_is_recorded_and_the_tick_goes_on",
+        a_telegram_refusal_is_recorded_and_the_tick_goes_on,
+    ),
 ];
 
 fn upgrade_headers() -> [(&'static str, &'static str); 2] {
@@ -77,7 +81,8 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
     let mut mine = Socket::open(server, &format!("/api/stream?token={}", account.access_token), &[]).expect("connect");
     let hello = mine.next();
     assert_eq!((hello["type"].as_str(), hello["user_id"].as_str()), (Some("hello"), Some(account.id())));
-    // A browser's way: the token as the second subprotocol, `bearer` answered.
+    // A browser's way: the token as the second subprotocol; the handshake fails unless the
+    // server answers with the `bearer` subprotocol.
     let protocol = format!("bearer, {}", other_account.access_token);
     let mut theirs = Socket::open(server, "/api/stream", &[("sec-websocket-protocol", &protocol)]).expect("connect");
     assert_eq!(theirs.next()["user_id"], other_account.id());
@@ -164,4 +169,31 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     assert_eq!(sent.len(), 1, "the repeats are not sent again: {sent:?}");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
     socket.close();
+}
+
+fn a_telegram_refusal_is_recorded_and_the_tick_goes_on(server: &Server) {
+    let (client, _) = user(server, "streamtgfail");
+    assert_eq!(client.put_json("/api/notifications/telegram", &json!({"chat_id": BLOCKED_CHAT})).status, 200);
+    let fault = json!({"path": "/api/v3/klines", "query": "symbol=ERRUUSDT", "status": 500, "count": 10_000});
+    SimClient::shared().control("fault", &fault);
+    let bot = start_bot(&client, "ERRU/USDT");
+    for _ in 0..3 {
+        fire_tick(&client);
+    }
+    let lines = client.get("/api/bot-activity/recent").json();
+    let of = |action: &str| -> Vec<Value> {
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["action"] == action && l["bot_id"] == bot.as_str())
+            .cloned()
+            .collect()
+    };
+    let (errors, refusals) = (of("error"), of("telegram"));
+    assert_eq!((errors.len(), refusals.len()), (1, 1), "{lines}");
+    assert!(errors[0]["repeats"].as_i64().unwrap() >= 3, "the ticks went on: {lines}");
+    let refusal = refusals[0]["message"].as_str().unwrap();
+    assert!(refusal.contains("blocked") && !refusal.contains(BOT_TOKEN), "{refusal}");
+    assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
 }

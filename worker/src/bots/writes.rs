@@ -22,7 +22,6 @@ pub struct Writes<'a> {
 }
 
 /// Statements that must land together, and what to tell the user once they have.
-#[derive(Default)]
 pub struct Unit {
     pub statements: Vec<D1PreparedStatement>,
     pub notices: Vec<Notice>,
