@@ -17,6 +17,7 @@ mod paper;
 mod payments;
 mod pix;
 mod routing;
+mod runners;
 mod scheduled;
 mod throttle;
 mod tokens;
@@ -78,6 +79,7 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                runners::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

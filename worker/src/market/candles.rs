@@ -21,6 +21,12 @@ pub struct CandleRequest {
 impl MarketData {
     /// The latest `limit` candles, oldest first (the last one may still be forming).
     pub async fn candles(&self, request: &CandleRequest) -> Result<Vec<Candle>, MarketError> {
+        self.candles_since(request, i64::MIN).await
+    }
+
+    /// Like [`Self::candles`], refetching a cached series fetched before `not_before_ms` (a
+    /// tick passes the start of the current candle, so the candle that just closed is in it).
+    pub async fn candles_since(&self, request: &CandleRequest, not_before_ms: i64) -> Result<Vec<Candle>, MarketError> {
         let venue = venue(request.exchange);
         let market = self.market(request.exchange, &request.symbol).await?;
         let batch = freshness::candle_batch(request.limit, venue.quirks().max_candles);
@@ -28,7 +34,8 @@ impl MarketData {
         let window = freshness::candles(request.timeframe);
         let now = now_ms();
         let cached = cache::get::<Vec<Candle>>(&self.db, &key).await.unwrap_or(None);
-        let candles = match cached.filter(|c| window.is_fresh(c.fetched_at_ms, now)) {
+        let candles = match cached.filter(|c| window.is_fresh(c.fetched_at_ms, now) && c.fetched_at_ms >= not_before_ms)
+        {
             Some(hit) => hit.value,
             None => {
                 let upstream_request = venue.candles_request(&market.venue_symbol, request.timeframe, batch, now);

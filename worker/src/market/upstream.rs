@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use auronex_exchanges::{ErrorKind, UpstreamRequest, VenueError};
 use futures_util::FutureExt;
-use worker::{D1Database, Delay, Env};
+use worker::Delay;
 
 use super::error::MarketError;
 use super::inflight::{self, Failure};
 use super::throttle::{self, Limit};
+use crate::db::CountingDb;
 
 /// Attempts after the first, on transient failures only.
 const RETRIES: u32 = 2;
@@ -19,8 +20,7 @@ const BACKOFF_MS: u64 = 250;
 
 /// One outside service: its name (for logs and the throttle), base URL and rate limit.
 pub struct Upstream<'a> {
-    pub env: &'a Env,
-    pub db: &'a D1Database,
+    pub db: &'a CountingDb,
     pub venue: &'a str,
     pub base_url: String,
     pub limit: Limit,
@@ -67,14 +67,10 @@ impl Upstream<'_> {
 
     /// Spends `weight` of the venue's budget; run only by the caller that really sends.
     fn admit(&self, weight: u32) -> inflight::Admit {
-        let env = self.env.clone();
+        let db = self.db.clone();
         let venue = self.venue.to_string();
         let limit = self.limit;
-        async move {
-            let db = env.d1("DB").map_err(MarketError::storage)?;
-            throttle::admit(&db, &venue, limit, weight, now_ms()).await
-        }
-        .boxed_local()
+        async move { throttle::admit(&db, &venue, limit, weight, now_ms()).await }.boxed_local()
     }
 
     /// Logs the path only: the query may name markets but never secrets; still, keep it short.
