@@ -34,11 +34,36 @@ impl Upstream<'_> {
         parse: impl Fn(&str) -> Result<T, VenueError>,
         classify: impl Fn(u16, &str) -> VenueError,
     ) -> Result<T, MarketError> {
+        self.fetch_after(request, parse, classify, false).await
+    }
+
+    /// Like [`Self::fetch`] when the caller has already spent the first attempt's weight (one
+    /// admission for a whole batch of requests); retries are admitted one by one.
+    pub async fn fetch_admitted<T>(
+        &self,
+        request: &UpstreamRequest,
+        parse: impl Fn(&str) -> Result<T, VenueError>,
+        classify: impl Fn(u16, &str) -> VenueError,
+    ) -> Result<T, MarketError> {
+        self.fetch_after(request, parse, classify, true).await
+    }
+
+    async fn fetch_after<T>(
+        &self,
+        request: &UpstreamRequest,
+        parse: impl Fn(&str) -> Result<T, VenueError>,
+        classify: impl Fn(u16, &str) -> VenueError,
+        admitted: bool,
+    ) -> Result<T, MarketError> {
         let url = request.url(&self.base_url);
         let mut attempt = 0;
         loop {
             let started = now_ms();
-            let outcome = match inflight::get(&url, self.admit(request.weight)).await {
+            let admit = match attempt == 0 && admitted {
+                true => futures_util::future::ready(Ok(())).boxed_local(),
+                false => self.admit(request.weight),
+            };
+            let outcome = match inflight::get(&url, admit).await {
                 Err(Failure::Refused(error)) => return Err(error),
                 Err(Failure::Network(detail)) => Err(VenueError::transient(detail)),
                 Ok(answer) if (200..300).contains(&answer.status) => parse(&answer.body),
@@ -63,6 +88,11 @@ impl Upstream<'_> {
             Delay::from(Duration::from_millis(BACKOFF_MS * 3u64.pow(attempt))).await;
             attempt += 1;
         }
+    }
+
+    /// Spends `weight` of the venue's budget at once (a batch's admission), or refuses.
+    pub async fn admit_now(&self, weight: u32) -> Result<(), MarketError> {
+        throttle::admit(self.db, self.venue, self.limit, weight, now_ms()).await
     }
 
     /// Spends `weight` of the venue's budget; run only by the caller that really sends.

@@ -3,6 +3,9 @@
 //! each run by its own `BotRunner` invocation. A failed partition is logged and costs only its
 //! own bots this tick.
 
+use std::collections::BTreeMap;
+
+use auronex_exchanges::{ExchangeId, Symbol};
 use futures_util::future::join_all;
 use serde::Deserialize;
 use worker::Env;
@@ -12,6 +15,7 @@ use super::{run, runner, Summary};
 use crate::bots::repo::int;
 use crate::clock::now_ms;
 use crate::config;
+use crate::market::{freshness, MarketData};
 
 /// Bots read per tick; the rest are due again at the next one (oldest run first).
 const MAX_BOTS: i64 = 50_000;
@@ -60,11 +64,11 @@ pub async fn tick(env: &Env, speed: u32) -> worker::Result<Summary> {
         return Ok(summary);
     }
     let bots: Vec<DueBot> = rows
-        .into_iter()
+        .iter()
         .map(|row| {
             let symbols: Vec<String> = serde_json::from_str(&row.symbols).unwrap_or_default();
             let markets = symbols.into_iter().map(|symbol| format!("{}|{symbol}", row.exchange)).collect();
-            DueBot { id: row.id, markets }
+            DueBot { id: row.id.clone(), markets }
         })
         .collect();
     let partitions = split(&bots, budget(env));
@@ -73,6 +77,7 @@ pub async fn tick(env: &Env, speed: u32) -> worker::Result<Summary> {
         summary.partitions = 1;
         return Ok(summary);
     }
+    summary.statements += prefetch_quotes(env, &rows, speed).await;
     let runs = partitions.iter().enumerate().map(|(index, ids)| runner::run_partition(env, speed, index, ids, due_by));
     for (index, outcome) in join_all(runs).await.into_iter().enumerate() {
         summary.partitions += 1;
@@ -85,6 +90,25 @@ pub async fn tick(env: &Env, speed: u32) -> worker::Result<Summary> {
         }
     }
     Ok(summary)
+}
+
+/// Fetches the quotes of every market the partitions will need, in as few requests as each
+/// venue batches, so that the partitions find them cached instead of each sending its own.
+/// Returns the D1 statements it cost; a failure only leaves the partitions to fetch.
+async fn prefetch_quotes(env: &Env, rows: &[DueRow], speed: u32) -> u64 {
+    let mut pairs = BTreeMap::new();
+    for row in rows {
+        let (Ok(exchange), Ok(symbols)) =
+            (row.exchange.parse::<ExchangeId>(), serde_json::from_str::<Vec<Symbol>>(&row.symbols))
+        else {
+            continue;
+        };
+        pairs.extend(symbols.into_iter().map(|symbol| ((exchange.id(), symbol.clone()), (exchange, symbol))));
+    }
+    let pairs: Vec<(ExchangeId, Symbol)> = pairs.into_values().collect();
+    let Ok(md) = MarketData::new(env) else { return 0 };
+    md.quotes_within(&pairs, freshness::quote_max_age_ms(speed)).await;
+    md.statements()
 }
 
 /// Whether any active bot runs at `speed` (a runner keeps its alarm only while one does).

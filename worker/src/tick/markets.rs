@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use auronex_core::market::{Candle, Quote};
 use auronex_exchanges::{ExchangeId, Symbol, Timeframe};
-use futures_util::future::join_all;
 
 use super::evaluate::Feed;
 use crate::market::{freshness, CandleRequest, MarketData};
@@ -22,12 +21,16 @@ pub async fn fetch(md: &MarketData, pairs: &[(ExchangeId, Symbol)], now_ms: i64,
     let list: Vec<(ExchangeId, Symbol)> = pairs.to_vec();
     let mut quotes = md.quotes_within(&list, freshness::quote_max_age_ms(interval_secs)).await;
     let candle_start = now_ms - now_ms.rem_euclid(MINUTE_MS);
-    let candles = join_all(list.iter().map(|(exchange, symbol)| {
-        let request =
-            CandleRequest { exchange: *exchange, symbol: symbol.clone(), timeframe: Timeframe::M1, limit: CANDLES };
-        async move { md.candles_since(&request, candle_start).await }
-    }))
-    .await;
+    let requests: Vec<CandleRequest> = list
+        .iter()
+        .map(|(exchange, symbol)| CandleRequest {
+            exchange: *exchange,
+            symbol: symbol.clone(),
+            timeframe: Timeframe::M1,
+            limit: CANDLES,
+        })
+        .collect();
+    let candles = md.candles_many(&requests, candle_start).await;
     list.into_iter()
         .zip(candles)
         .map(|(pair, candles)| {
