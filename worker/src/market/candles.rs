@@ -1,5 +1,6 @@
-//! Candles for one market and timeframe: fetched in a few fixed batch sizes so different
-//! limits share one upstream request, cached for a fraction of the interval.
+//! Candles for one market and timeframe, or for many markets at once (the tick): fetched in a
+//! few fixed batch sizes so different limits share one upstream request, cached for a fraction
+//! of the interval.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,8 +53,9 @@ impl MarketData {
 
     /// Candles for many markets at once (the tick's path), in the order asked, refetching a
     /// cached series fetched before `not_before_ms` (a tick passes the start of the current
-    /// candle, so the candle that just closed is in it): one cache read for all of them, one rate-limit admission per venue for every request the cache could not
-    /// answer, the requests sent concurrently, and one cache write.
+    /// candle, so the candle that just closed is in it): one cache read for all of them, one
+    /// rate-limit admission per venue for every request the cache could not answer, the
+    /// requests sent concurrently, and one cache write.
     pub async fn candles_many(
         &self,
         requests: &[CandleRequest],

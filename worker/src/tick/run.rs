@@ -1,6 +1,7 @@
-//! Runs a set of due bots (a whole tick or one partition of it): read them, fetch each of their markets once, advance every bot, and
-//! write each bot's state, trades and activity as one guarded unit (several bots per D1
-//! batch). Also the forced close used by manual closes and by stopping a bot.
+//! Runs a set of due bots (a whole tick or one partition of it): read them, fetch each of
+//! their markets once, advance every bot, and write each bot's state, trades and activity as
+//! one guarded unit (several bots per D1 batch). Also the forced close used by manual closes
+//! and by stopping a bot.
 
 use std::collections::BTreeMap;
 
