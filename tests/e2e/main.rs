@@ -21,6 +21,7 @@ mod paper;
 mod payments;
 mod pix;
 mod routing;
+mod runners;
 mod scheduled;
 mod stream;
 mod throttle;
@@ -88,6 +89,7 @@ fn main() {
                 paper::TESTS,
                 stream::TESTS,
                 copier_bots::TESTS,
+                runners::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

@@ -51,8 +51,19 @@ pub(crate) fn fire_tick(client: &Client) {
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
-/// Polls the caller's trades until `done` holds for them (15 s at most).
+/// Polls the caller's trades until `done` holds for them (15 s at most), firing a tick each round.
 pub(crate) fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    trades_until_after(client, query, || {}, done)
+}
+
+/// Polls the caller's trades until `done` holds for them (15 s at most), firing a tick after
+/// `before_tick` each round.
+fn trades_until_after(
+    client: &Client,
+    query: &str,
+    before_tick: impl Fn(),
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let items =
@@ -61,6 +72,7 @@ pub(crate) fn trades_until(client: &Client, query: &str, done: impl Fn(&[Value])
             return items;
         }
         assert!(Instant::now() < deadline, "trades never matched: {items:?}");
+        before_tick();
         fire_tick(client);
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -86,9 +98,11 @@ fn rsi_bot_opens_at_the_ask_and_closes_at_the_bid(server: &Server) {
     let mut body = valid_bot();
     body["symbols"] = json!(["TPUP/USDT", "SLDN/USDT"]);
     body["capital"] = json!(200);
-    body["analysis_interval"] = json!(5);
+    // A minute bot, run by the cron tick only; the test makes it due again between ticks.
+    body["analysis_interval"] = json!(60);
     let bot = client.post_json("/api/bots", &body).json();
     let id = bot["id"].as_str().unwrap().to_string();
+    let make_due = || server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE id = '{id}'"));
     let (now, minute) = minute_window();
     turn_script("TPUPUSDT", now, minute, &[(9.0, 66.0), (9.001, 80.0)]);
     turn_script("SLDNUSDT", now, minute, &[(9.0, 66.0), (9.001, 50.0)]);
@@ -103,7 +117,7 @@ fn rsi_bot_opens_at_the_ask_and_closes_at_the_bid(server: &Server) {
         })
         .collect();
     handles.into_iter().for_each(|h| h.join().unwrap());
-    let open = trades_until(&client, &format!("bot_id={id}&status=open"), |t| t.len() == 2);
+    let open = trades_until_after(&client, &format!("bot_id={id}&status=open"), make_due, |t| t.len() == 2);
     for trade in &open {
         let ask = if trade["symbol"] == "TPUP/USDT" { asks.0 } else { asks.1 };
         assert!(close_to(num(&trade["entry_price"]), ask), "entry at the ask {ask}: {trade}");
@@ -111,6 +125,7 @@ fn rsi_bot_opens_at_the_ask_and_closes_at_the_bid(server: &Server) {
         assert!(close_to(num(&trade["fees"]), notional * 0.001), "0.1 % taker fee: {trade}");
         assert!(trade["id"].as_str().unwrap().starts_with(&format!("{id}:")));
     }
+    make_due();
     fire_tick(&client);
     let activity = client.get("/api/bot-activity/recent").json();
     let buys = activity.as_array().unwrap().iter().filter(|a| a["action"] == "buy").count();
@@ -120,7 +135,7 @@ fn rsi_bot_opens_at_the_ask_and_closes_at_the_bid(server: &Server) {
     let wait = (now + 13_000 - now_ms()).max(0) as u64;
     std::thread::sleep(Duration::from_millis(wait));
     let bids = (book("TPUPUSDT").0, book("SLDNUSDT").0);
-    let closed = trades_until(&client, &format!("bot_id={id}&status=closed"), |t| t.len() == 2);
+    let closed = trades_until_after(&client, &format!("bot_id={id}&status=closed"), make_due, |t| t.len() == 2);
     let mut net = 0.0;
     for trade in &closed {
         let (bid, reason) =

@@ -19,3 +19,31 @@ pub async fn count(db: &D1Database, sql: &str, binds: &[JsValue]) -> worker::Res
     let n = db.prepare(sql).bind(binds)?.first::<f64>(Some("n")).await?;
     Ok(n.unwrap_or(0.0) as u64)
 }
+
+/// A D1 handle that counts the statements prepared through it (each is run once), so a tick
+/// can report how many statements its market reads and cache writes cost.
+#[derive(Clone)]
+pub struct CountingDb {
+    db: std::rc::Rc<D1Database>,
+    prepared: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl CountingDb {
+    pub fn new(db: D1Database) -> Self {
+        Self { db: std::rc::Rc::new(db), prepared: std::rc::Rc::default() }
+    }
+
+    pub fn prepare(&self, sql: impl Into<String>) -> worker::D1PreparedStatement {
+        self.prepared.set(self.prepared.get() + 1);
+        self.db.prepare(sql)
+    }
+
+    pub async fn batch(&self, statements: Vec<worker::D1PreparedStatement>) -> worker::Result<Vec<D1Result>> {
+        self.db.batch(statements).await
+    }
+
+    /// Statements prepared so far.
+    pub fn statements(&self) -> u64 {
+        self.prepared.get()
+    }
+}

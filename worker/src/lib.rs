@@ -23,6 +23,7 @@ mod venues;
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
 pub use auronex_durable_objects::{SignalRoom, SignalShard, UserStream};
+pub use tick::runner::BotRunner;
 
 #[event(start)]
 fn start() {

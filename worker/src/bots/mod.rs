@@ -61,6 +61,8 @@ pub struct BotView {
     pub analysis_interval: i64,
     pub is_testnet: bool,
     pub is_active: bool,
+    /// When a tick last evaluated the bot (null until it has run since it was started).
+    pub last_run_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -87,6 +89,7 @@ impl BotRow {
             analysis_interval: self.analysis_interval,
             is_testnet: self.is_testnet != 0,
             is_active: self.is_active(),
+            last_run_at: (self.last_run_ms > 0).then(|| crate::clock::rfc3339_from_ms(self.last_run_ms)),
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
         }

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
+
+use crate::db::CountingDb;
 
 use super::error::MarketError;
 
@@ -29,7 +30,7 @@ struct Row {
 
 /// Reads the rows for `keys` (missing keys are simply absent; unreadable rows are dropped).
 pub async fn get_many<T: DeserializeOwned>(
-    db: &D1Database,
+    db: &CountingDb,
     keys: &[String],
 ) -> Result<HashMap<String, Cached<T>>, MarketError> {
     let mut found = HashMap::new();
@@ -57,13 +58,13 @@ pub async fn get_many<T: DeserializeOwned>(
     Ok(found)
 }
 
-pub async fn get<T: DeserializeOwned>(db: &D1Database, key: &str) -> Result<Option<Cached<T>>, MarketError> {
+pub async fn get<T: DeserializeOwned>(db: &CountingDb, key: &str) -> Result<Option<Cached<T>>, MarketError> {
     Ok(get_many(db, &[key.to_string()]).await?.remove(key))
 }
 
 /// Writes (or replaces) rows in one batch.
 pub async fn put_many<T: Serialize>(
-    db: &D1Database,
+    db: &CountingDb,
     entries: &[(String, T)],
     fetched_at_ms: i64,
 ) -> Result<(), MarketError> {
@@ -86,6 +87,6 @@ pub async fn put_many<T: Serialize>(
     Ok(())
 }
 
-pub async fn put<T: Serialize>(db: &D1Database, key: &str, value: &T, fetched_at_ms: i64) -> Result<(), MarketError> {
+pub async fn put<T: Serialize>(db: &CountingDb, key: &str, value: &T, fetched_at_ms: i64) -> Result<(), MarketError> {
     put_many(db, &[(key.to_string(), value)], fetched_at_ms).await
 }

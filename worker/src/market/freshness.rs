@@ -21,6 +21,12 @@ pub const MARKETS: Window = Window { fresh_ms: HOUR, stale_ms: 24 * HOUR };
 /// Best bid/ask: fresh for one tick's worth of evaluation, never served stale.
 pub const BOOK_TICKER: Window = Window { fresh_ms: 5 * SECOND, stale_ms: 0 };
 
+/// The oldest quote a bot running every `interval_secs` may act on: younger than its interval,
+/// so each run of a 1, 3 or 5-second bot sees a quote fetched since its previous run.
+pub fn quote_max_age_ms(interval_secs: u32) -> i64 {
+    (i64::from(interval_secs) * SECOND * 3 / 4).clamp(1, BOOK_TICKER.fresh_ms)
+}
+
 /// Top gainers over 24 hours move slowly.
 pub const TOP_GAINERS: Window = Window { fresh_ms: MINUTE, stale_ms: 0 };
 
@@ -65,6 +71,13 @@ mod tests {
         assert_eq!(candle_batch(101, 1000), 300);
         assert_eq!(candle_batch(500, 1000), 1000);
         assert_eq!(candle_batch(250, 200), 200);
+    }
+
+    #[test]
+    fn quotes_are_younger_than_the_bot_interval() {
+        assert_eq!(quote_max_age_ms(1), 750);
+        assert_eq!(quote_max_age_ms(5), 3750);
+        assert_eq!(quote_max_age_ms(60), BOOK_TICKER.fresh_ms);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 mod cache;
 mod candles;
 mod error;
-mod freshness;
+pub mod freshness;
 mod fx;
 mod gainers;
 mod inflight;
@@ -23,7 +23,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use auronex_exchanges::{venue, ExchangeId, Market, Symbol};
-use worker::{D1Database, Env};
+use worker::Env;
+
+use crate::db::CountingDb;
 
 pub use candles::CandleRequest;
 pub use error::MarketError;
@@ -43,7 +45,7 @@ pub struct Fresh<T> {
 
 pub struct MarketData {
     env: Env,
-    db: D1Database,
+    db: CountingDb,
 }
 
 thread_local! {
@@ -53,8 +55,13 @@ thread_local! {
 
 impl MarketData {
     pub fn new(env: &Env) -> Result<Self, MarketError> {
-        let db = env.d1("DB").map_err(MarketError::storage)?;
+        let db = CountingDb::new(env.d1("DB").map_err(MarketError::storage)?);
         Ok(Self { env: env.clone(), db })
+    }
+
+    /// D1 statements this instance has run (cache reads and writes, rate-limit bookkeeping).
+    pub fn statements(&self) -> u64 {
+        self.db.statements()
     }
 
     fn upstream(&self, venue_name: &'static str, url_var: &str, limit: Limit) -> Result<Upstream<'_>, MarketError> {
@@ -62,7 +69,7 @@ impl MarketData {
             venue: venue_name.to_string(),
             detail: format!("{url_var} is not configured"),
         })?;
-        Ok(Upstream { env: &self.env, db: &self.db, venue: venue_name, base_url, limit })
+        Ok(Upstream { db: &self.db, venue: venue_name, base_url, limit })
     }
 
     fn exchange_upstream(&self, exchange: ExchangeId) -> Result<Upstream<'_>, MarketError> {

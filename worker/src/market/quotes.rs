@@ -28,11 +28,19 @@ pub type QuoteResults = HashMap<(ExchangeId, Symbol), Result<Quote, MarketError>
 impl MarketData {
     /// Quotes for every distinct pair; each pair's own error when it has no quote.
     pub async fn quotes(&self, pairs: &[(ExchangeId, Symbol)]) -> QuoteResults {
+        self.quotes_within(pairs, freshness::BOOK_TICKER.fresh_ms).await
+    }
+
+    /// Like [`Self::quotes`], taking cached quotes only when younger than `max_age_ms` (at most
+    /// the book ticker's freshness window).
+    pub async fn quotes_within(&self, pairs: &[(ExchangeId, Symbol)], max_age_ms: i64) -> QuoteResults {
+        let max_age_ms = max_age_ms.min(freshness::BOOK_TICKER.fresh_ms);
         let mut by_exchange: BTreeMap<&'static str, (ExchangeId, BTreeSet<Symbol>)> = BTreeMap::new();
         for (exchange, symbol) in pairs {
             by_exchange.entry(exchange.id()).or_insert_with(|| (*exchange, BTreeSet::new())).1.insert(symbol.clone());
         }
-        let work = by_exchange.into_values().map(|(exchange, symbols)| self.venue_quotes(exchange, symbols));
+        let work =
+            by_exchange.into_values().map(|(exchange, symbols)| self.venue_quotes(exchange, symbols, max_age_ms));
         join_all(work).await.into_iter().flatten().collect()
     }
 
@@ -40,6 +48,7 @@ impl MarketData {
         &self,
         exchange: ExchangeId,
         symbols: BTreeSet<Symbol>,
+        max_age_ms: i64,
     ) -> Vec<((ExchangeId, Symbol), Result<Quote, MarketError>)> {
         let markets = match self.markets(exchange).await {
             Ok(markets) => markets.value,
@@ -57,9 +66,8 @@ impl MarketData {
         let keys: Vec<String> = wanted.iter().map(|m| key(m)).collect();
         let now = now_ms();
         let cached: HashMap<String, Cached<BookTicker>> = cache::get_many(&self.db, &keys).await.unwrap_or_default();
-        let (fresh, missing): (Vec<&Market>, Vec<&Market>) = wanted
-            .into_iter()
-            .partition(|m| cached.get(&key(m)).is_some_and(|c| freshness::BOOK_TICKER.is_fresh(c.fetched_at_ms, now)));
+        let (fresh, missing): (Vec<&Market>, Vec<&Market>) =
+            wanted.into_iter().partition(|m| cached.get(&key(m)).is_some_and(|c| now - c.fetched_at_ms < max_age_ms));
         for market in fresh {
             if let Some(hit) = cached.get(&key(market)) {
                 results.push(quote(exchange, market, &hit.value, hit.fetched_at_ms));

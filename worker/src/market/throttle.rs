@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
+
+use crate::db::CountingDb;
 
 use super::error::MarketError;
 
@@ -37,7 +38,7 @@ struct Usage {
 
 /// Spends `weight` from the venue's budget for the current window, or refuses with how long
 /// to wait.
-pub async fn admit(db: &D1Database, venue: &str, limit: Limit, weight: u32, now_ms: i64) -> Result<(), MarketError> {
+pub async fn admit(db: &CountingDb, venue: &str, limit: Limit, weight: u32, now_ms: i64) -> Result<(), MarketError> {
     let window_start = now_ms - now_ms.rem_euclid(limit.window_ms());
     let usage = db
         .prepare(
@@ -67,7 +68,7 @@ pub async fn admit(db: &D1Database, venue: &str, limit: Limit, weight: u32, now_
 }
 
 /// Records that the venue asked us to stay away until `until_ms`.
-pub async fn block(db: &D1Database, venue: &str, until_ms: i64) -> Result<(), MarketError> {
+pub async fn block(db: &CountingDb, venue: &str, until_ms: i64) -> Result<(), MarketError> {
     db.prepare(
         "INSERT INTO market_throttle (venue, window_start_ms, used_weight, blocked_until_ms) \
          VALUES (?1, 0, 0, ?2) \

@@ -5,11 +5,11 @@
 
 use auronex_exchanges::{ErrorKind, UpstreamRequest, VenueError};
 use futures_util::FutureExt;
-use worker::{D1Database, Env};
 
 use super::error::MarketError;
 use super::inflight::{self, Failure};
 use super::throttle::{self, Limit};
+use crate::db::CountingDb;
 use crate::http::outbound;
 
 /// Why an attempt failed: the venue's (maybe transient) error, or a stop on our side
@@ -21,8 +21,7 @@ enum Attempt {
 
 /// One outside service: its name (for logs and the throttle), base URL and rate limit.
 pub struct Upstream<'a> {
-    pub env: &'a Env,
-    pub db: &'a D1Database,
+    pub db: &'a CountingDb,
     pub venue: &'a str,
     pub base_url: String,
     pub limit: Limit,
@@ -37,11 +36,37 @@ impl Upstream<'_> {
         parse: impl Fn(&str) -> Result<T, VenueError>,
         classify: impl Fn(u16, &str) -> VenueError,
     ) -> Result<T, MarketError> {
+        self.fetch_after(request, parse, classify, false).await
+    }
+
+    /// Like [`Self::fetch`] when the caller has already spent the first attempt's weight (one
+    /// admission for a whole batch of requests); retries are admitted one by one.
+    pub async fn fetch_admitted<T>(
+        &self,
+        request: &UpstreamRequest,
+        parse: impl Fn(&str) -> Result<T, VenueError>,
+        classify: impl Fn(u16, &str) -> VenueError,
+    ) -> Result<T, MarketError> {
+        self.fetch_after(request, parse, classify, true).await
+    }
+
+    async fn fetch_after<T>(
+        &self,
+        request: &UpstreamRequest,
+        parse: impl Fn(&str) -> Result<T, VenueError>,
+        classify: impl Fn(u16, &str) -> VenueError,
+        admitted: bool,
+    ) -> Result<T, MarketError> {
         let url = request.url(&self.base_url);
+        let (url, parse, classify) = (&url, &parse, &classify);
         let outcome = outbound::with_retries(
             |failure: &Attempt| matches!(failure, Attempt::Venue(error) if error.is_retryable()),
-            |_| async {
-                let error = match inflight::get(&url, self.venue, self.admit(request.weight)).await {
+            |attempt| async move {
+                let admit = match attempt == 0 && admitted {
+                    true => futures_util::future::ready(Ok(())).boxed_local(),
+                    false => self.admit(request.weight),
+                };
+                let error = match inflight::get(url, self.venue, admit).await {
                     Err(Failure::Refused(error)) => return Err(Attempt::Stop(error)),
                     Err(Failure::Network(detail)) => VenueError::transient(detail),
                     Ok(answer) if (200..300).contains(&answer.status) => {
@@ -69,16 +94,17 @@ impl Upstream<'_> {
         })
     }
 
+    /// Spends `weight` of the venue's budget at once (a batch's admission), or refuses.
+    pub async fn admit_now(&self, weight: u32) -> Result<(), MarketError> {
+        throttle::admit(self.db, self.venue, self.limit, weight, now_ms()).await
+    }
+
     /// Spends `weight` of the venue's budget; run only by the caller that really sends.
     fn admit(&self, weight: u32) -> inflight::Admit {
-        let env = self.env.clone();
+        let db = self.db.clone();
         let venue = self.venue.to_string();
         let limit = self.limit;
-        async move {
-            let db = env.d1("DB").map_err(MarketError::storage)?;
-            throttle::admit(&db, &venue, limit, weight, now_ms()).await
-        }
-        .boxed_local()
+        async move { throttle::admit(&db, &venue, limit, weight, now_ms()).await }.boxed_local()
     }
 }
 

@@ -85,6 +85,9 @@ pub async fn toggle(ctx: Ctx) -> ApiResult<Response> {
     if !repo::set_active(&db, &bot, !was_active, None, &clock::now_rfc3339()).await? {
         return Err(ApiError::conflict("bot_busy", "the bot changed meanwhile; try again"));
     }
+    if !was_active {
+        crate::tick::arm_for(&ctx.env, bot.analysis_interval).await;
+    }
     let detail = json!({"owner_id": bot.user_id, "is_active": {"before": was_active, "after": !was_active}});
     audit::record(&db, &caller, Entry { action: "bot.toggle", target_type: "bot", target_id: &bot.id, detail }).await?;
     json(200, &any_bot(&ctx).await?.view())

@@ -11,7 +11,7 @@ use crate::bots::{plan_limit, repo, BotRow};
 use crate::clock;
 use crate::crypto;
 use crate::http::{body, ApiError, ApiResult};
-use crate::tick::close_positions;
+use crate::tick::{self, close_positions};
 
 struct Stored {
     symbols: String,
@@ -135,6 +135,9 @@ pub async fn toggle(ctx: Ctx) -> ApiResult<Response> {
     }
     if !repo::set_active(&db, &bot, !bot.is_active(), None, &now).await? {
         return Err(ApiError::conflict("bot_busy", "the bot changed meanwhile; try again"));
+    }
+    if !bot.is_active() {
+        tick::arm_for(&ctx.env, bot.analysis_interval).await;
     }
     json(200, &owned(&ctx, &caller).await?.view())
 }

@@ -6,10 +6,9 @@ use std::collections::HashMap;
 
 use auronex_core::market::{Candle, Quote};
 use auronex_exchanges::{ExchangeId, Symbol, Timeframe};
-use futures_util::future::join_all;
 
 use super::evaluate::Feed;
-use crate::market::{CandleRequest, MarketData};
+use crate::market::{freshness, CandleRequest, MarketData};
 
 /// Candles fetched per market: enough to warm up every strategy's defaults.
 const CANDLES: u16 = 100;
@@ -17,16 +16,21 @@ const MINUTE_MS: i64 = 60_000;
 
 pub type Feeds = HashMap<(ExchangeId, Symbol), Result<Feed, String>>;
 
-/// `pairs` are distinct.
-pub async fn fetch(md: &MarketData, pairs: &[(ExchangeId, Symbol)], now_ms: i64) -> Feeds {
+/// `pairs` are distinct; `interval_secs` is the bots' speed (how fresh their quotes must be).
+pub async fn fetch(md: &MarketData, pairs: &[(ExchangeId, Symbol)], now_ms: i64, interval_secs: u32) -> Feeds {
     let list: Vec<(ExchangeId, Symbol)> = pairs.to_vec();
-    let mut quotes = md.quotes(&list).await;
-    let candles = join_all(list.iter().map(|(exchange, symbol)| {
-        let request =
-            CandleRequest { exchange: *exchange, symbol: symbol.clone(), timeframe: Timeframe::M1, limit: CANDLES };
-        async move { md.candles(&request).await }
-    }))
-    .await;
+    let mut quotes = md.quotes_within(&list, freshness::quote_max_age_ms(interval_secs)).await;
+    let candle_start = now_ms - now_ms.rem_euclid(MINUTE_MS);
+    let requests: Vec<CandleRequest> = list
+        .iter()
+        .map(|(exchange, symbol)| CandleRequest {
+            exchange: *exchange,
+            symbol: symbol.clone(),
+            timeframe: Timeframe::M1,
+            limit: CANDLES,
+        })
+        .collect();
+    let candles = md.candles_many(&requests, candle_start).await;
     list.into_iter()
         .zip(candles)
         .map(|(pair, candles)| {

@@ -1,6 +1,7 @@
-//! Runs the due bots: read them, fetch each of their markets once, advance every bot, and
-//! write each bot's state, trades and activity as one guarded unit (several bots per D1
-//! batch). Also the forced close used by manual closes and by stopping a bot.
+//! Runs a set of due bots (a whole tick or one partition of it): read them, fetch each of
+//! their markets once, advance every bot, and write each bot's state, trades and activity as
+//! one guarded unit (several bots per D1 batch). Also the forced close used by manual closes
+//! and by stopping a bot.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use worker::{D1Database, D1PreparedStatement, Env};
 
 use super::evaluate::{advance, close_at};
 use super::markets;
+use super::Summary;
 use crate::bots::repo::{int, COLUMNS};
 use crate::bots::writes::{self, Unit, Writes};
 use crate::bots::BotRow;
@@ -19,10 +21,6 @@ use crate::crypto::random_id;
 use crate::http::{ApiError, ApiResult};
 use crate::market::MarketData;
 
-/// Bots read per tick; the rest are due again at the next one (oldest run first).
-const MAX_BOTS: i64 = 1_000;
-/// A minute bot is due a little early so a cron firing slightly early does not skip it.
-const DUE_SLACK_MS: i64 = 5_000;
 /// Statements per D1 batch (several bots' units together).
 const BATCH_STATEMENTS: usize = 200;
 
@@ -42,21 +40,25 @@ pub fn load_state(bot: &BotRow) -> Result<BotState, String> {
     }
 }
 
-pub async fn run_due(env: &Env) -> worker::Result<usize> {
+/// Runs the bots `ids` that are still active and due (last run at or before `due_by_ms`):
+/// fetches each of their markets once, advances every bot and writes the results.
+pub async fn run_bots(env: &Env, ids: &[String], due_by_ms: i64, speed: u32) -> worker::Result<Summary> {
     let db = env.d1("DB")?;
-    let now = now_ms();
+    let ids = serde_json::to_string(ids)?;
     let bots: Vec<BotRow> = db
         .prepare(format!(
-            "SELECT {COLUMNS} FROM bots WHERE is_active = 1 AND last_run_ms <= ?1 - analysis_interval * 1000 + ?2 \
-             ORDER BY last_run_ms LIMIT ?3"
+            "SELECT {COLUMNS} FROM bots WHERE id IN (SELECT value FROM json_each(?1)) \
+             AND is_active = 1 AND last_run_ms <= ?2 ORDER BY last_run_ms"
         ))
-        .bind(&[int(now), int(DUE_SLACK_MS), int(MAX_BOTS)])?
+        .bind(&[ids.into(), int(due_by_ms)])?
         .all()
         .await?
         .results()?;
+    let mut summary = Summary { statements: 1, ..Summary::default() };
     if bots.is_empty() {
-        return Ok(0);
+        return Ok(summary);
     }
+    let now = now_ms();
     let mut pairs = BTreeMap::new();
     for bot in &bots {
         if let Ok((exchange, symbols)) = exchange_and_symbols(bot) {
@@ -65,7 +67,7 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
     }
     let pairs: Vec<(ExchangeId, Symbol)> = pairs.into_values().collect();
     let md = MarketData::new(env).map_err(|e| worker::Error::RustError(e.detail()))?;
-    let feeds = markets::fetch(&md, &pairs, now).await;
+    let feeds = markets::fetch(&md, &pairs, now, speed).await;
     let mut units = Vec::with_capacity(bots.len());
     for bot in &bots {
         match unit(&db, bot, &feeds, now) {
@@ -73,10 +75,13 @@ pub async fn run_due(env: &Env) -> worker::Result<usize> {
             Err(error) => units.push(writes::activity(&db, bot, "error", &error, now)?),
         }
     }
-    let written = write(&db, units).await;
+    let (written, sent) = write(&db, units).await;
     crate::notify::dispatch(env, written).await;
     crate::copier::bot_trades::publish_recent(env, &bots).await;
-    Ok(bots.len())
+    summary.bots = bots.len() as u64;
+    summary.markets = pairs.len() as u64;
+    summary.statements += md.statements() + sent;
+    Ok(summary)
 }
 
 /// One bot's guarded statements for this tick.
@@ -105,8 +110,10 @@ fn unit(db: &D1Database, bot: &BotRow, feeds: &markets::Feeds, now: i64) -> Resu
 }
 
 /// Writes units in batches; a batch that fails is retried unit by unit so one bad unit
-/// cannot hold back the others. Returns the notices of what landed.
-async fn write(db: &D1Database, units: Vec<Unit>) -> Vec<crate::notify::Notice> {
+/// cannot hold back the others. Returns the notices of what landed and how many statements
+/// were sent.
+async fn write(db: &D1Database, units: Vec<Unit>) -> (Vec<crate::notify::Notice>, u64) {
+    let mut sent = 0;
     let mut batches: Vec<Vec<Unit>> = vec![Vec::new()];
     for unit in units {
         let size: usize = batches.last().map(|b| b.iter().map(|u| u.statements.len()).sum()).unwrap_or(0);
@@ -123,6 +130,7 @@ async fn write(db: &D1Database, units: Vec<Unit>) -> Vec<crate::notify::Notice> 
         if all.is_empty() {
             continue;
         }
+        sent += all.len() as u64;
         if let Ok(results) = db.batch(all).await {
             let mut rest = results.as_slice();
             for unit in batch {
@@ -133,13 +141,14 @@ async fn write(db: &D1Database, units: Vec<Unit>) -> Vec<crate::notify::Notice> 
             continue;
         }
         for unit in batch {
+            sent += unit.statements.len() as u64;
             match db.batch(unit.statements.clone()).await {
                 Ok(results) => written.extend(unit.proven(&results)),
                 Err(error) => super::log_error("tick_unit_failed", &error.to_string()),
             }
         }
     }
-    written
+    (written, sent)
 }
 
 /// Closes the bot's open positions (only `symbol`'s when given) at the current bid, as one
