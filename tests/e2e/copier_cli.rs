@@ -216,8 +216,10 @@ fn follower_copies_a_cli_master_and_refuses_by_rule(server: &Server) {
     assert_eq!(positions["P1"]["magic"], 777);
 
     // The master's log, and the acks: the master sees P1 as A1's client ticket.
-    let sender = setup.read("sender.log");
-    assert_eq!(sender.matches("POST /signal/broadcast -> 201").count(), 5, "{sender}");
+    // A follower can apply a signal before the master has read the POST's answer.
+    setup.until("the master to log five broadcasts", |s| {
+        s.read("sender.log").matches("POST /signal/broadcast -> 201").count() == 5
+    });
     let master = server.client().with_token(&setup.master.access_token);
     let history = master.get(&format!("/api/copier/channels/{}/signals", setup.channel_id)).json();
     let a1_seq = history["items"]
@@ -296,8 +298,16 @@ fn follower_survives_restarts_without_loss_or_repeat(_shared: &Server) {
     assert_eq!(ids(&setup), expected, "a replay places no order twice");
     let replayed = &setup.read("client.log")[log_before..];
     assert!(!replayed.contains("EXECUTED"), "{replayed}");
+    // One answer per event. When the server went away with R1's answer in flight, the master's
+    // retry after the restart is answered `duplicate` with R1's first seq: still one signal.
+    let answered = |s: &Setup| s.read("sender.log").matches("-> 201 seq=").count();
+    setup.until("the master to log an answer per event", |s| answered(s) == 4);
     master.kill();
-    let posted = setup.read("sender.log").matches("-> 201").count();
-    assert_eq!(posted, 4, "each event posted once: {}", setup.read("sender.log"));
+    let history = server
+        .client()
+        .with_token(&setup.master.access_token)
+        .get(&format!("/api/copier/channels/{}/signals", setup.channel_id))
+        .json();
+    assert_eq!(history["items"].as_array().unwrap().len(), 4, "each event reached the channel once: {history}");
     drop(server);
 }
