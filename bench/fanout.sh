@@ -24,7 +24,7 @@ setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" 
 WRANGLER=$!
 # wrangler runs in its own process group (setsid): stopping the group stops workerd too.
 trap 'kill -- -"$WRANGLER" 2>/dev/null || true; wait "$WRANGLER" 2>/dev/null || true; rm -rf "$STATE"' EXIT
-until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health"; do
+until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null; do
   kill -0 "$WRANGLER" 2>/dev/null || { cat "$STATE/wrangler.log"; exit 1; }
   sleep 0.5
 done

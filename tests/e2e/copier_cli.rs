@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use auronex_e2e::{auronex_binary, Account, Client, Server, SimClient};
+use auronex_e2e::{auronex_binary, Account, Client, Server, Simulator};
 use serde_json::{json, Value};
 
 pub const TESTS: &[crate::Test] = &[
@@ -104,8 +104,9 @@ impl Setup {
     }
 }
 
-/// A channel with a master and one follower, and their config files in a fresh folder.
-fn setup(server: &Server, trade_copy: Value) -> Setup {
+/// A channel with a master and one follower, and their config files in a fresh folder; the
+/// follower's paper account prices from `sim`.
+fn setup(server: &Server, sim: &Simulator, trade_copy: Value) -> Setup {
     let master = Account::register(&server.client(), "climaster");
     let client = server.client().with_token(&master.access_token);
     let channel = client.post_json("/api/copier/channels", &json!({"name": "CLI copier"}));
@@ -118,7 +119,7 @@ fn setup(server: &Server, trade_copy: Value) -> Setup {
                 "password": follower.password, "invite_code": channel["invite_code"]},
         "mt5": {"login": 87654321, "password": "unused", "server": "Broker-Server"},
         "trade_copy": trade_copy,
-        "executor": {"kind": "paper", "base_url": SimClient::shared().base_url, "balance": 10000, "fee_rate": 0.001},
+        "executor": {"kind": "paper", "base_url": sim.base_url, "balance": 10000, "fee_rate": 0.001},
         "market": {"point": 0.01}
     });
     std::fs::write(dir.path().join("config_client.json"), client_config.to_string()).unwrap();
@@ -132,13 +133,15 @@ fn setup(server: &Server, trade_copy: Value) -> Setup {
     Setup { dir, channel_id: channel["id"].as_str().unwrap().to_string(), master }
 }
 
-/// A flat scripted market for `symbol` at `price` in the simulator every follower prices from.
-fn flat_market(symbol: &str, price: f64) -> (f64, f64) {
-    SimClient::shared().control("script", &json!({"symbol": symbol, "points": [[0, price]]}));
-    let sim = Client::new(&SimClient::shared().base_url);
-    let book = sim.get(&format!("/api/v3/ticker/bookTicker?symbol={symbol}")).json();
+/// A simulator of its own (its request counts are no other test's business) with a flat
+/// scripted market for `symbol` at `price`; returns it with the book (bid, ask).
+fn flat_market(symbol: &str, price: f64) -> (Simulator, f64, f64) {
+    let sim = Simulator::start(&[]);
+    sim.control("script", &json!({"symbol": symbol, "points": [[0, price]]}));
+    let book = Client::new(&sim.base_url).get(&format!("/api/v3/ticker/bookTicker?symbol={symbol}")).json();
     let number = |key: &str| book[key].as_str().unwrap().parse::<f64>().unwrap();
-    (number("bidPrice"), number("askPrice"))
+    let (bid, ask) = (number("bidPrice"), number("askPrice"));
+    (sim, bid, ask)
 }
 
 fn open(ticket: &str, symbol: &str, action: &str, volume: f64, price: f64) -> Value {
@@ -159,10 +162,10 @@ fn start_follower(setup: &Setup) -> Program {
 }
 
 fn follower_copies_a_cli_master_and_refuses_by_rule(server: &Server) {
-    let (bid, ask) = flat_market("CPYAUSDT", 100.0);
+    let (sim, bid, ask) = flat_market("CPYAUSDT", 100.0);
     let trade_copy = json!({"mode": "multiplier", "multiplier": 2, "max_slippage_points": 50,
                             "max_exposure_trades": 2, "magic_number_copier": 777});
-    let setup = setup(server, trade_copy);
+    let setup = setup(server, &sim, trade_copy);
     let _follower = start_follower(&setup);
     let _master = Program::start("master", &setup.path("config_sender.json"));
     setup.events(&[
@@ -213,8 +216,10 @@ fn follower_copies_a_cli_master_and_refuses_by_rule(server: &Server) {
     assert_eq!(positions["P1"]["magic"], 777);
 
     // The master's log, and the acks: the master sees P1 as A1's client ticket.
-    let sender = setup.read("sender.log");
-    assert_eq!(sender.matches("POST /signal/broadcast -> 201").count(), 5, "{sender}");
+    // A follower can apply a signal before the master has read the POST's answer.
+    setup.until("the master to log five broadcasts", |s| {
+        s.read("sender.log").matches("POST /signal/broadcast -> 201").count() == 5
+    });
     let master = server.client().with_token(&setup.master.access_token);
     let history = master.get(&format!("/api/copier/channels/{}/signals", setup.channel_id)).json();
     let a1_seq = history["items"]
@@ -237,13 +242,13 @@ fn follower_copies_a_cli_master_and_refuses_by_rule(server: &Server) {
 }
 
 fn follower_survives_restarts_without_loss_or_repeat(_shared: &Server) {
-    let (_, ask) = flat_market("CPYBUSDT", 50.0);
-    let vars = SimClient::shared().worker_vars();
+    let (sim, _, ask) = flat_market("CPYBUSDT", 50.0);
+    let vars = sim.worker_vars();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let state = tempfile::Builder::new().prefix("auronex-copier-restart-").tempdir().unwrap();
     let server = Server::start_in(state.path(), &vars);
     let port = server.port;
-    let setup = setup(&server, json!({"mode": "fix", "fixed_lot": 0.05}));
+    let setup = setup(&server, &sim, json!({"mode": "fix", "fixed_lot": 0.05}));
     let mut follower = start_follower(&setup);
     let mut master = Program::start("master", &setup.path("config_sender.json"));
     setup.events(&[open("R1", "CPYBUSDT", "BUY", 1.0, 50.0)]);
@@ -293,8 +298,16 @@ fn follower_survives_restarts_without_loss_or_repeat(_shared: &Server) {
     assert_eq!(ids(&setup), expected, "a replay places no order twice");
     let replayed = &setup.read("client.log")[log_before..];
     assert!(!replayed.contains("EXECUTED"), "{replayed}");
+    // One answer per event. When the server went away with R1's answer in flight, the master's
+    // retry after the restart is answered `duplicate` with R1's first seq: still one signal.
+    let answered = |s: &Setup| s.read("sender.log").matches("-> 201 seq=").count();
+    setup.until("the master to log an answer per event", |s| answered(s) == 4);
     master.kill();
-    let posted = setup.read("sender.log").matches("-> 201").count();
-    assert_eq!(posted, 4, "each event posted once: {}", setup.read("sender.log"));
+    let history = server
+        .client()
+        .with_token(&setup.master.access_token)
+        .get(&format!("/api/copier/channels/{}/signals", setup.channel_id))
+        .json();
+    assert_eq!(history["items"].as_array().unwrap().len(), 4, "each event reached the channel once: {history}");
     drop(server);
 }

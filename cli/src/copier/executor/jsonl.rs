@@ -175,3 +175,90 @@ impl Executor for Jsonl {
         format!("jsonl bridge: orders to {}, fills from {}", self.orders.display(), self.fills.display())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auronex_core::copier::Action;
+
+    fn bridge(dir: &std::path::Path) -> Jsonl {
+        let config = JsonlConfig {
+            orders_file: dir.join("orders.jsonl"),
+            fills_file: dir.join("fills.jsonl"),
+            fill_timeout_secs: 5,
+            quotes_url: None,
+        };
+        Jsonl::open(&config, &Market::default()).unwrap()
+    }
+
+    /// A stand-in bridge: answers every order line it has not answered yet, once.
+    fn answer(dir: &std::path::Path, reply: impl Fn(&Value) -> Value) {
+        let orders = std::fs::read_to_string(dir.join("orders.jsonl")).unwrap();
+        let fills = std::fs::read_to_string(dir.join("fills.jsonl")).unwrap();
+        let mut file = std::fs::OpenOptions::new().append(true).open(dir.join("fills.jsonl")).unwrap();
+        for order in orders.lines().map(|line| serde_json::from_str::<Value>(line).unwrap()) {
+            if !fills.contains(&format!("\"{}\"", order["id"].as_str().unwrap())) {
+                writeln!(file, "{}", reply(&order)).unwrap();
+            }
+        }
+    }
+
+    fn order(id: &str) -> OpenOrder {
+        OpenOrder {
+            id: id.into(),
+            master_ticket: "5001".into(),
+            symbol: "XAUUSD".into(),
+            action: Action::Buy,
+            volume: Decimal::new(1, 1),
+            sl: Some(Decimal::new(2390, 0)),
+            tp: None,
+            magic: Some(7),
+        }
+    }
+
+    #[test]
+    fn an_order_is_written_once_and_its_fill_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let responder = std::thread::spawn(move || {
+            while std::fs::read_to_string(path.join("orders.jsonl")).unwrap().is_empty() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            answer(&path, |order| {
+                json!({"id": order["id"], "status": "filled", "client_ticket": "88123", "price": "2400.7",
+                       "volume": order["volume"], "equity": "10012.5"})
+            });
+        });
+        let mut executor = bridge(dir.path());
+        let fill = executor.open(&order("open:5001:BUY")).unwrap();
+        responder.join().unwrap();
+        assert_eq!(
+            (fill.client_ticket.as_str(), fill.price, fill.volume),
+            ("88123", Decimal::new(24007, 1), Decimal::new(1, 1))
+        );
+        let written = std::fs::read_to_string(dir.path().join("orders.jsonl")).unwrap();
+        let line: Value = serde_json::from_str(written.trim()).unwrap();
+        assert_eq!(
+            (line["op"].as_str(), line["sl"].as_str(), line["magic"].as_i64()),
+            (Some("open"), Some("2390"), Some(7))
+        );
+        assert_eq!(executor.open(&order("open:5001:BUY")).unwrap(), fill, "a repeated id gets the first fill");
+        assert_eq!(executor.filled("open:5001:BUY").unwrap(), Some(fill));
+        assert_eq!(std::fs::read_to_string(dir.path().join("orders.jsonl")).unwrap().lines().count(), 1);
+        assert_eq!(executor.equity().unwrap(), Some(Decimal::new(100125, 1)));
+    }
+
+    #[test]
+    fn a_rejection_is_final_and_silence_is_retryable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut executor = bridge(dir.path());
+        executor.timeout = Duration::from_millis(300);
+        assert!(matches!(executor.open(&order("open:1:BUY")), Err(ExecError::Unavailable(_))));
+        answer(dir.path(), |order| json!({"id": order["id"], "status": "rejected", "reason": "no margin"}));
+        match executor.open(&order("open:1:BUY")) {
+            Err(ExecError::Rejected(reason)) => assert_eq!(reason, "no margin"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(dir.path().join("orders.jsonl")).unwrap().lines().count(), 1);
+    }
+}

@@ -1,0 +1,82 @@
+//! Fan-out latency of the copier: from the master's `POST /signal/broadcast` to each
+//! follower's receipt, for 1, 100 and 1,000 followers, on local `wrangler dev` (workerd: auth,
+//! Durable Object room and shards, storage before broadcast, per-follower sizing) side by side
+//! with a minimal in-process tokio broadcast relay (the seed's Axum design) under the same load
+//! client. Usage: `fanout WORKER_URL [FOLLOWERS,...] [MESSAGES]`; prints a Markdown table.
+
+mod load;
+mod relay;
+mod setup;
+
+use load::{percentile, Target};
+
+fn raise_fd_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+fn ms(micros: u64) -> String {
+    format!("{:.1}", micros as f64 / 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    raise_fd_limit();
+    let args: Vec<String> = std::env::args().collect();
+    let worker = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:8787".into());
+    let counts: Vec<usize> = args
+        .get(2)
+        .map(|list| list.split(',').map(|n| n.parse().expect("follower counts")).collect())
+        .unwrap_or_else(|| vec![1, 100, 1000]);
+    let messages: usize = args.get(3).map(|n| n.parse().expect("message count")).unwrap_or(20);
+    let most = counts.iter().copied().max().unwrap_or(1);
+
+    let relay_url = relay::start().await;
+    eprintln!("relay at {relay_url}; preparing {most} follower accounts on {worker}");
+    let channel = tokio::task::spawn_blocking(move || setup::channel(&worker, most)).await.expect("setup");
+
+    println!("| followers | target | p50 ms | p99 ms | max ms | samples |");
+    println!("|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for &count in &counts {
+        let mut rows = Vec::new();
+        for name in ["relay", "workerd"] {
+            let target = match name {
+                "relay" => Target {
+                    name,
+                    ws_urls: vec![format!("{}/ws", relay_url.replacen("http", "ws", 1)); count],
+                    post_url: format!("{relay_url}/signal/broadcast"),
+                    master_token: None,
+                    channel_id: None,
+                },
+                _ => channel.target(count),
+            };
+            let mut latencies = load::run(&target, messages, &format!("{name}{count}")).await;
+            latencies.sort_unstable();
+            let stats = [50.0, 99.0, 100.0].map(|p| percentile(&latencies, p));
+            println!(
+                "| {count} | {} | {} | {} | {} | {} |",
+                target.name,
+                ms(stats[0]),
+                ms(stats[1]),
+                ms(stats[2]),
+                latencies.len()
+            );
+            rows.push(stats);
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        ratios.push((count, rows[1].map(|x| x as f64), rows[0].map(|x| x as f64)));
+    }
+    println!();
+    println!("| followers | workerd / relay p50 | p99 | max |");
+    println!("|---|---|---|---|");
+    for (count, workerd, relay) in ratios {
+        let ratio = |i: usize| format!("{:.1}x", workerd[i] / relay[i].max(1.0));
+        println!("| {count} | {} | {} | {} |", ratio(0), ratio(1), ratio(2));
+    }
+}
