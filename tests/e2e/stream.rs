@@ -10,7 +10,7 @@ use auronex_e2e::{standins, Client, Server, SimClient, Socket};
 use serde_json::{json, Value};
 
 use crate::bots::{send, user, valid_bot};
-use crate::paper::{fire_tick, minute_window, now_ms, trades_until, turn_script};
+use crate::paper::{minute_window, now_ms, trades_until, turn_script};
 
 pub const TESTS: &[crate::Test] = &[
     ("stream::no_or_bad_token_is_401_and_plain_http_is_426", no_or_bad_token_is_401_and_plain_http_is_426),
@@ -62,6 +62,20 @@ fn telegram_to(chat: i64, text_has: &str) -> Value {
     assert_eq!(request.path, format!("/bot{BOT_TOKEN}/sendMessage"));
     assert!(request.header("content-type").unwrap().starts_with("application/json"));
     request.json()
+}
+
+/// The caller's recent activity once `done` holds for it. Five-second bots run on their
+/// runner's alarm, so this waits for their runs instead of firing ticks (60 s at most).
+fn activity_until(client: &Client, done: impl Fn(&[Value]) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines = client.get("/api/bot-activity/recent").json();
+        if lines.as_array().is_some_and(|lines| done(lines)) {
+            return lines;
+        }
+        assert!(std::time::Instant::now() < deadline, "activity never matched: {lines}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 fn start_bot(client: &Client, symbol: &str) -> String {
@@ -141,9 +155,13 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     body["analysis_interval"] = json!(5);
     let bot = client.post_json("/api/bots", &body).json()["id"].as_str().unwrap().to_string();
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], true);
-    for _ in 0..3 {
-        fire_tick(&client);
-    }
+    let errors_of = |lines: &[Value]| -> Vec<Value> {
+        lines.iter().filter(|l| l["action"] == "error" && l["bot_id"] == bot.as_str()).cloned().collect()
+    };
+    let lines = activity_until(&client, |lines| {
+        let errors = errors_of(lines);
+        errors.len() >= 2 && errors.iter().all(|e| e["repeats"].as_i64().unwrap_or(0) >= 3)
+    });
     // Both symbols fail at every run: two lines, each pushed once.
     let mut pushed: Vec<String> = (0..2)
         .map(|_| {
@@ -156,11 +174,9 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     assert!(pushed[0].starts_with("ERRS/USDT") && pushed[1].starts_with("ERRT/USDT"), "{pushed:?}");
     socket.assert_quiet();
 
-    let lines = client.get("/api/bot-activity/recent").json();
-    let errors: Vec<&Value> = lines.as_array().unwrap().iter().filter(|l| l["action"] == "error").collect();
+    let errors = errors_of(lines.as_array().unwrap());
     assert_eq!(errors.len(), 2, "one line per repeated error: {lines}");
     for error in errors {
-        assert!(error["repeats"].as_i64().unwrap() >= 3, "{lines}");
         assert!(error["last_at"].as_str().unwrap() > error["at"].as_str().unwrap(), "{lines}");
     }
     let text = telegram_to(chat, "ERRS/USDT")["text"].as_str().unwrap().to_string();
@@ -177,20 +193,14 @@ fn a_telegram_refusal_is_recorded_and_the_tick_goes_on(server: &Server) {
     let fault = json!({"path": "/api/v3/klines", "query": "symbol=ERRUUSDT", "status": 500, "count": 10_000});
     SimClient::shared().control("fault", &fault);
     let bot = start_bot(&client, "ERRU/USDT");
-    for _ in 0..3 {
-        fire_tick(&client);
-    }
-    let lines = client.get("/api/bot-activity/recent").json();
-    let of = |action: &str| -> Vec<Value> {
-        lines
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| l["action"] == action && l["bot_id"] == bot.as_str())
-            .cloned()
-            .collect()
+    let of = |lines: &[Value], action: &str| -> Vec<Value> {
+        lines.iter().filter(|l| l["action"] == action && l["bot_id"] == bot.as_str()).cloned().collect()
     };
-    let (errors, refusals) = (of("error"), of("telegram"));
+    let lines = activity_until(&client, |lines| {
+        of(lines, "error").first().is_some_and(|e| e["repeats"].as_i64().unwrap_or(0) >= 3)
+            && !of(lines, "telegram").is_empty()
+    });
+    let (errors, refusals) = (of(lines.as_array().unwrap(), "error"), of(lines.as_array().unwrap(), "telegram"));
     assert_eq!((errors.len(), refusals.len()), (1, 1), "{lines}");
     assert!(errors[0]["repeats"].as_i64().unwrap() >= 3, "the ticks went on: {lines}");
     let refusal = refusals[0]["message"].as_str().unwrap();

@@ -190,16 +190,39 @@ impl SignalShard {
     /// Stores pushed messages and sends the new ones, in order, to every socket.
     fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
         let fresh = self.store(&signals)?;
-        let sockets = self.state.get_websockets();
+        let members: Vec<(WebSocket, Member)> = self
+            .state
+            .get_websockets()
+            .into_iter()
+            .filter_map(|ws| ws.deserialize_attachment::<Member>().ok().flatten().map(|member| (ws, member)))
+            .collect();
         for signal in &fresh {
-            for ws in &sockets {
-                let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { continue };
-                if self.send_signal(ws, &member, signal).is_err() {
+            // Every socket first, then one statement recording who was sent it: the last
+            // follower's latency does not pay for the others' bookkeeping.
+            let mut sent_to = Vec::with_capacity(members.len());
+            for (ws, member) in &members {
+                if ws.send_with_str(delivery::message_for(member, signal).to_string()).is_err() {
                     let _ = ws.close(Some(1011), Some("send failed"));
+                } else if member.role == MemberRole::Follower {
+                    sent_to.push(member.user_id.as_str());
                 }
             }
+            self.record_sent(signal.seq, &sent_to)?;
         }
         self.replica_max()
+    }
+
+    /// Records that `signal_seq` was sent to each of `user_ids` now (first send time kept).
+    fn record_sent(&self, signal_seq: i64, user_ids: &[&str]) -> Result<()> {
+        if user_ids.is_empty() {
+            return Ok(());
+        }
+        self.sql.exec(
+            "INSERT INTO deliveries (seq, user_id, sent_at_ms) SELECT ?, value, ? FROM json_each(?)
+             WHERE true ON CONFLICT (seq, user_id) DO UPDATE SET sent_at_ms = COALESCE(sent_at_ms, excluded.sent_at_ms)",
+            vec![signal_seq.into(), now_ms().into(), serde_json::to_string(user_ids)?.into()],
+        )?;
+        Ok(())
     }
 
     fn replay(&self, ws: &WebSocket, member: &Member, last_seq: i64) -> Result<()> {
@@ -220,11 +243,7 @@ impl SignalShard {
     fn send_signal(&self, ws: &WebSocket, member: &Member, signal: &Stored) -> Result<()> {
         ws.send_with_str(delivery::message_for(member, signal).to_string())?;
         if member.role == MemberRole::Follower {
-            self.sql.exec(
-                "INSERT INTO deliveries (seq, user_id, sent_at_ms) VALUES (?, ?, ?)
-                 ON CONFLICT (seq, user_id) DO UPDATE SET sent_at_ms = COALESCE(sent_at_ms, excluded.sent_at_ms)",
-                vec![signal.seq.into(), member.user_id.as_str().into(), now_ms().into()],
-            )?;
+            self.record_sent(signal.seq, &[member.user_id.as_str()])?;
         }
         Ok(())
     }
