@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod api_keys;
 mod assets;
+mod authz;
 mod bots;
 mod copier;
 mod health;
@@ -78,6 +79,7 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                authz::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
