@@ -7,7 +7,8 @@
 #     built once from the shipped source into /usr/lib/rustlib (see docs/toolchain.md);
 # - wasm-bindgen-cli at exactly the wasm-bindgen version locked in Cargo.lock;
 # - worker-build (the workers-rs build tool);
-# - the npm packages (wrangler and the Node 22 it needs) from package-lock.json.
+# - the npm packages (wrangler and the Node 22 it needs) from package-lock.json;
+# - Schemathesis (schema fuzzing, scripts/fuzz.py) at a pinned version in the project venv .venv.
 # A second run checks each piece and returns in seconds. Steps can be named to run only them:
 #   scripts/setup.sh wasm32_target cargo_tools npm_packages
 set -euo pipefail
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 WORKER_BUILD_VERSION=0.8.7
+SCHEMATHESIS_VERSION=4.32.5
 log() { printf '[setup] %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
@@ -102,7 +104,17 @@ fi
 log "wrangler $(PATH="$ROOT/node_modules/.bin:$PATH" wrangler --version 2>/dev/null | tail -1), node $(node_modules/.bin/node --version)"
 }
 
+install_python_tools() {
+if [ "$(.venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  log "pip install schemathesis==$SCHEMATHESIS_VERSION into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+log "schemathesis $SCHEMATHESIS_VERSION (.venv)"
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages)
+[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages python_tools)
 for step in "${steps[@]}"; do "install_$step"; done
 log "ready"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 #! `make test`: every test of the project, in order: native unit tests, a wasm32 build check of
-#! the pure crates, the worker build, and the black-box tests against `wrangler dev`.
+#! the pure crates, the worker build, the black-box tests against `wrangler dev`, and schema
+#! fuzzing of that deployment with Schemathesis (scripts/fuzz.py, one result per operation).
 #! The last line is always `N passed, M failed`; the exit status is non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,8 +50,9 @@ run_tests unit cargo test --workspace --exclude auronex-e2e
 run_check wasm32-core wasm_check
 if run_check worker-build scripts/build.sh; then
   run_tests e2e cargo test -q -p auronex-e2e --test e2e
+  run_tests fuzz python3 scripts/fuzz.py
 else
-  echo "==> e2e: skipped, the worker did not build"; failed=$((failed + 1))
+  echo "==> e2e, fuzz: skipped, the worker did not build"; failed=$((failed + 2))
 fi
 
 echo "$passed passed, $failed failed"
