@@ -54,7 +54,7 @@ def run_pass(stack, name, token, filters, args, report_dir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--max-examples", type=int, default=8)
+    parser.add_argument("--max-examples", type=int, default=6)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--report-dir", default=str(ROOT / "target/fuzz"))
     args = parser.parse_args()

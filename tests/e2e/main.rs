@@ -11,6 +11,7 @@ mod authz;
 mod bots;
 mod copier;
 mod health;
+mod hostile;
 mod market;
 mod market_cache;
 mod market_outage;
@@ -80,6 +81,7 @@ fn main() {
                 bots::TESTS,
                 paper::TESTS,
                 authz::TESTS,
+                hostile::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
