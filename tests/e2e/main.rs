@@ -10,6 +10,7 @@ mod assets;
 mod authz;
 mod bots;
 mod copier;
+mod faults;
 mod health;
 mod hostile;
 mod market;
@@ -82,6 +83,7 @@ fn main() {
                 paper::TESTS,
                 authz::TESTS,
                 hostile::TESTS,
+                faults::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

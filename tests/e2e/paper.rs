@@ -15,13 +15,13 @@ pub const TESTS: &[crate::Test] = &[
     ("paper::a_failing_market_does_not_stop_another_bot", a_failing_market_does_not_stop_another_bot),
 ];
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Waits for a moment 2 to 30 s into a minute, so the candle that just closed is the one the
 /// script turns in and the test ends before the next one closes. Returns (now, minute start).
-fn minute_window() -> (i64, i64) {
+pub fn minute_window() -> (i64, i64) {
     loop {
         let now = now_ms();
         let into = now.rem_euclid(60_000);
@@ -35,6 +35,13 @@ fn minute_window() -> (i64, i64) {
 /// A 24-minute fall to 60, then a turn to 66 inside the candle that just closed (RSI leaves
 /// oversold there), flat until `then` moves it, as `[seconds from now, price]` points.
 fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
+    let points = turn_points(now, minute, then);
+    SimClient::shared().control("script", &json!({"symbol": symbol, "points": points}));
+    points
+}
+
+/// The points of `turn_script`, for any simulator.
+pub fn turn_points(now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
     let at = |ms: i64| (ms - now) as f64 / 1000.0;
     let mut points = vec![
         json!([at(minute - 1_500_000), 100.0]),
@@ -42,7 +49,6 @@ fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Valu
         json!([at(minute - 10_000), 66.0]),
     ];
     points.extend(then.iter().map(|(secs, price)| json!([secs, price])));
-    SimClient::shared().control("script", &json!({"symbol": symbol, "points": points}));
     json!(points)
 }
 
