@@ -183,6 +183,13 @@ fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: "POST",
+            path: "/api/admin/vault/rotate",
+            admin: true,
+            body: |_| json!({"cursor": ""}),
+            fields: &[("cursor", Word)],
+        },
+        Endpoint {
+            method: "POST",
             path: "/api/payments/create-checkout",
             admin: false,
             body: |_| json!({"plan": "pro"}),
