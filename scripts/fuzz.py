@@ -10,6 +10,7 @@ Usage: scripts/fuzz.py [--max-examples N] [--seed S]
 """
 
 import argparse
+import os
 import time
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import ROOT, Stack  # noqa: E402
+from stack import ROOT, Stack, request  # noqa: E402
 
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 ADMIN_PATHS = r"^/api/admin/|^/users$"
@@ -25,7 +26,24 @@ SCHEMATHESIS = ROOT / ".venv/bin/schemathesis"
 CONFIG = ROOT / "scripts/schemathesis.toml"
 
 
-def run_pass(stack, name, token, filters, args, report_dir):
+def user_objects(stack):
+    """Real ids for path parameters (scripts/schemathesis.toml): two bots of the fuzzing user
+    (premium, so both fit; one is for DELETE) and a channel it publishes, with one signal."""
+    base, token = stack.base_url, stack.user_token
+    user_id = request("GET", f"{base}/api/auth/me", token=token)[1]["id"]
+    assert request("PATCH", f"{base}/api/admin/users/{user_id}", {"plan": "premium"}, stack.admin_token)[0] == 200
+    bot = {"name": "Fuzz target", "exchange": "binance", "symbols": ["BTC/USDT"], "capital": 100, "strategy": "rsi"}
+    bots = [request("POST", f"{base}/api/bots", bot, token) for _ in range(2)]
+    assert all(status == 201 for status, _ in bots), bots
+    channel = request("POST", f"{base}/api/copier/channels", {"name": "Fuzz channel"}, token)[1]
+    signal = {"channel_id": channel["id"], "ticket": 1, "symbol": "EURUSD", "action": "BUY", "volume": 0.1,
+              "price": 1.1}
+    assert request("POST", f"{base}/signal/broadcast", signal, token)[0] == 201
+    return {"AURONEX_FUZZ_BOT_ID": bots[0][1]["id"], "AURONEX_FUZZ_SPARE_BOT_ID": bots[1][1]["id"],
+            "AURONEX_FUZZ_CHANNEL_ID": channel["id"]}
+
+
+def run_pass(stack, name, token, filters, args, report_dir, objects):
     junit = report_dir / f"{name}.xml"
     command = [
         str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{stack.base_url}/api/openapi.json",
@@ -36,7 +54,8 @@ def run_pass(stack, name, token, filters, args, report_dir):
         "--report", "junit", "--report-junit-path", str(junit), *filters,
     ]
     started = time.monotonic()
-    output = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, **objects))
     print(f"fuzz: {name} pass took {time.monotonic() - started:.0f} s", flush=True)
     log = report_dir / f"{name}.log"
     log.write_text(output.stdout)
@@ -63,9 +82,11 @@ def main():
     started = time.monotonic()
     with Stack("fuzz") as stack:
         print(f"fuzz: local deployment up in {time.monotonic() - started:.0f} s at {stack.base_url}", flush=True)
-        results = run_pass(stack, "user", stack.user_token, ["--exclude-path-regex", ADMIN_PATHS], args, report_dir)
+        objects = user_objects(stack)
+        results = run_pass(stack, "user", stack.user_token, ["--exclude-path-regex", ADMIN_PATHS], args, report_dir,
+                           objects)
         results += run_pass(stack, "admin", stack.admin_token, ["--include-path-regex", ADMIN_PATHS], args,
-                            report_dir)
+                            report_dir, objects)
         errors = [line for line in stack.log().splitlines() if '"level":"error"' in line]
         crashes = [line for line in errors if '"status":500' in line or "panicked" in line]
         results.append(("no request answered 500 or panicked (wrangler dev log)", not crashes, "\n".join(crashes[:20])))
