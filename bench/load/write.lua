@@ -1,7 +1,6 @@
 -- wrk script for the write scenario: each thread is its own user (one connection per thread)
 -- and alternates `POST /api/bots` with `DELETE /api/bots/{id}` of the bot it just created, so
 -- a user never holds more than one bot. Tokens come one per line from $AURONEX_LOAD_TOKENS.
-local threads = {}
 local next_token = 1
 local tokens = {}
 for line in io.lines(os.getenv("AURONEX_LOAD_TOKENS")) do tokens[#tokens + 1] = line end
@@ -9,7 +8,6 @@ for line in io.lines(os.getenv("AURONEX_LOAD_TOKENS")) do tokens[#tokens + 1] = 
 function setup(thread)
   thread:set("token", tokens[next_token])
   next_token = next_token + 1
-  threads[#threads + 1] = thread
 end
 
 local created = nil
