@@ -99,9 +99,11 @@ fn upstream_faults_are_recorded_and_recover(_shared: &Server) {
         let errors = activity(&client, bot, "error");
         assert_eq!(errors.len(), 1, "{base}: one error recorded: {errors:?}");
         assert!(errors[0]["message"].as_str().unwrap().contains(&format!("{base}/USDT")), "{errors:?}");
-        let (last_run, _) = stored(&server, bot);
+        let (last_run, state) = stored(&server, bot);
         assert!(last_run >= started, "{base}: the failed run still counts as a run");
+        assert!(state["lanes"][0]["position"].is_null(), "{base}: nothing opened on bad data: {state}");
     }
+    assert_eq!(client.get("/api/trades/").json()["items"], json!([]), "no trade from bad data");
     sim.control("reset", &json!({}));
     std::thread::sleep(Duration::from_millis(5_500));
     let recovered = now_ms();
@@ -111,9 +113,7 @@ fn upstream_faults_are_recorded_and_recover(_shared: &Server) {
         let (last_run, state) = stored(&server, bot);
         assert!(last_run >= recovered, "{base}: the bot ran again");
         assert!(state["lanes"][0]["last_candle_ms"].is_i64(), "{base}: candles were read: {state}");
-        assert!(state["lanes"][0]["position"].is_null(), "{base}: nothing opened on bad data");
     }
-    assert_eq!(client.get("/api/trades/").json()["items"], json!([]));
 }
 
 /// Every trade of the bot, and its stored state, agree: no duplicate open, no lost close.
