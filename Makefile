@@ -2,7 +2,7 @@
 PORT ?= 8787
 export PORT
 
-.PHONY: setup build dev test deploy fmt
+.PHONY: setup build dev test deploy fmt bench-load
 
 setup:
 	scripts/setup.sh
@@ -16,6 +16,10 @@ dev:
 
 test:
 	scripts/test.sh
+
+# Load at increasing concurrency against a local deployment (installs wrk itself).
+bench-load: setup
+	bench/load/run.sh
 
 deploy: build
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" wrangler d1 migrations apply DB --remote

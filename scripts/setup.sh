@@ -10,13 +10,15 @@
 # - the npm packages (wrangler and the Node 22 it needs, the dashboard's React, Vite, Vitest,
 #   playwright-core) from package-lock.json;
 # - Debian's Chromium, which the dashboard's browser tests drive.
+# - Schemathesis (schema fuzzing, scripts/fuzz.py) at a pinned version in the project venv .venv.
 # A second run checks each piece and returns in seconds. Steps can be named to run only them:
-#   scripts/setup.sh wasm32_target cargo_tools npm_packages browser
+#   scripts/setup.sh wasm32_target cargo_tools npm_packages browser python_tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 WORKER_BUILD_VERSION=0.8.7
+SCHEMATHESIS_VERSION=4.32.5
 log() { printf '[setup] %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
@@ -109,7 +111,17 @@ install_browser() {
   log "$(chromium --version 2>/dev/null | head -1)"
 }
 
+install_python_tools() {
+if [ "$(.venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  log "pip install schemathesis==$SCHEMATHESIS_VERSION into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+log "schemathesis $SCHEMATHESIS_VERSION (.venv)"
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages browser)
+[ ${#steps[@]} -gt 0 ] || steps=(wasm32_target cargo_tools npm_packages browser python_tools)
 for step in "${steps[@]}"; do "install_$step"; done
 log "ready"

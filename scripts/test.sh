@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #! `make test`: every test of the project, in order: native unit tests, the dashboard's unit
 #! tests (Vitest), a wasm32 build check of the pure crates, the build (worker and dashboard), the
-#! black-box tests against `wrangler dev`, and the dashboard's browser tests (Playwright).
+#! black-box tests against `wrangler dev`, the dashboard's browser tests (Playwright), and schema
+#! fuzzing of a deployment with Schemathesis (scripts/fuzz.py, one result per operation).
 #! The last line is always `N passed, M failed`; the exit status is non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,8 +65,9 @@ run_check wasm32-core wasm_check
 if run_check worker-build scripts/build.sh; then
   run_tests e2e cargo test -q -p auronex-e2e --test e2e
   run_tests browser dashboard_browser
+  run_tests fuzz python3 scripts/fuzz.py
 else
-  echo "==> e2e and browser tests: skipped, the build failed"; failed=$((failed + 2))
+  echo "==> e2e, browser and fuzz tests: skipped, the build failed"; failed=$((failed + 3))
 fi
 
 echo "$passed passed, $failed failed"

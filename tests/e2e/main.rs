@@ -8,11 +8,14 @@ mod accounts;
 mod admin;
 mod api_keys;
 mod assets;
+mod authz;
 mod bots;
 mod copier;
 mod copier_bots;
 mod copier_cli;
+mod faults;
 mod health;
+mod hostile;
 mod market;
 mod market_cache;
 mod market_outage;
@@ -90,6 +93,9 @@ fn main() {
                 stream::TESTS,
                 copier_bots::TESTS,
                 runners::TESTS,
+                authz::TESTS,
+                hostile::TESTS,
+                faults::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

@@ -35,6 +35,13 @@ pub(crate) fn minute_window() -> (i64, i64) {
 /// A 24-minute fall to 60, then a turn to 66 inside the candle that just closed (RSI leaves
 /// oversold there), flat until `then` moves it, as `[seconds from now, price]` points.
 pub(crate) fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
+    let points = turn_points(now, minute, then);
+    SimClient::shared().control("script", &json!({"symbol": symbol, "points": points}));
+    points
+}
+
+/// The points of `turn_script`, for any simulator.
+pub fn turn_points(now: i64, minute: i64, then: &[(f64, f64)]) -> Value {
     let at = |ms: i64| (ms - now) as f64 / 1000.0;
     let mut points = vec![
         json!([at(minute - 1_500_000), 100.0]),
@@ -42,7 +49,6 @@ pub(crate) fn turn_script(symbol: &str, now: i64, minute: i64, then: &[(f64, f64
         json!([at(minute - 10_000), 66.0]),
     ];
     points.extend(then.iter().map(|(secs, price)| json!([secs, price])));
-    SimClient::shared().control("script", &json!({"symbol": symbol, "points": points}));
     json!(points)
 }
 

@@ -40,7 +40,14 @@ fn handle(sim: &Sim, mut request: Request) {
     } else {
         sim.count(path, query);
         match sim.take_fault(path, query) {
-            Some((status, retry_after)) => fault_reply(status, retry_after),
+            Some(fault) => {
+                std::thread::sleep(std::time::Duration::from_millis(fault.delay_ms));
+                if let Some(raw) = fault.body {
+                    let _ = request.respond(Response::from_string(raw).with_status_code(fault.status));
+                    return;
+                }
+                fault_reply(fault.status, fault.retry_after)
+            }
             None => route(sim, request.method(), path, &Query::parse(query)),
         }
     };

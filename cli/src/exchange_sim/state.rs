@@ -22,8 +22,9 @@ pub struct Script {
 }
 
 /// The next `count` requests whose path starts with `path` (and whose query contains
-/// `query`, when given) answer `status`.
-#[derive(Debug, Deserialize)]
+/// `query`, when given) answer `status`, after `delay_ms` (a slow or hung venue), with the
+/// venue's JSON error or, when `body` is given, exactly that text (garbage, truncated JSON).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub path: String,
@@ -33,6 +34,10 @@ pub struct Fault {
     pub count: u32,
     #[serde(default)]
     pub retry_after: Option<u64>,
+    #[serde(default)]
+    pub delay_ms: u64,
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 #[derive(Default)]
@@ -92,14 +97,14 @@ impl Sim {
         self.faults.lock().unwrap_or_else(|p| p.into_inner()).push(fault);
     }
 
-    /// Consumes one matching fault, if any: `(status, retry_after)`.
-    pub fn take_fault(&self, path: &str, query: &str) -> Option<(u16, Option<u64>)> {
+    /// Consumes one matching fault, if any.
+    pub fn take_fault(&self, path: &str, query: &str) -> Option<Fault> {
         let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         let fault = faults.iter_mut().find(|f| {
             f.count > 0 && path.starts_with(&f.path) && f.query.as_deref().is_none_or(|q| query.contains(q))
         })?;
         fault.count -= 1;
-        let answer = (fault.status, fault.retry_after);
+        let answer = fault.clone();
         faults.retain(|f| f.count > 0);
         Some(answer)
     }
@@ -157,11 +162,14 @@ mod tests {
             status: 503,
             count: 2,
             retry_after: None,
+            delay_ms: 0,
+            body: None,
         });
+        let status = |fault: Option<Fault>| fault.map(|f| f.status);
         assert_eq!(sim.take_fault("/api/v3/klines", "symbol=BTCUSDT"), None);
-        assert_eq!(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT"), Some((503, None)));
+        assert_eq!(status(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT")), Some(503));
         assert_eq!(sim.take_fault("/api/v3/depth", "symbol=ETHUSDT"), None);
-        assert_eq!(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT&x=1"), Some((503, None)));
+        assert_eq!(status(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT&x=1")), Some(503));
         assert_eq!(sim.take_fault("/api/v3/klines", "symbol=ETHUSDT"), None);
     }
 

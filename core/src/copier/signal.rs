@@ -47,10 +47,12 @@ fn invalid(field: &'static str, message: impl Into<String>) -> SignalError {
     SignalError { field, message: message.into() }
 }
 
-/// Tickets are the master platform's order ids: 1 to 64 printable ASCII characters.
+/// Tickets are the master platform's order ids (`123456`, `ORD-9`, `a1b2:3`): 1 to 64 letters,
+/// digits or `. _ - : #`. Nothing that could be markup or quoting travels to followers.
 pub fn validate_ticket(ticket: &str) -> Result<(), SignalError> {
-    let ok = (1..=64).contains(&ticket.len()) && ticket.chars().all(|c| c.is_ascii_graphic());
-    ok.then_some(()).ok_or_else(|| invalid("ticket", "ticket must be 1 to 64 printable characters"))
+    let ok =
+        (1..=64).contains(&ticket.len()) && ticket.chars().all(|c| c.is_ascii_alphanumeric() || "._-:#".contains(c));
+    ok.then_some(()).ok_or_else(|| invalid("ticket", "ticket must be 1 to 64 letters, digits or . _ - : #"))
 }
 
 /// Broker symbols such as `EURUSD`, `XAUUSD.m` or `BTC/USDT`.
@@ -149,6 +151,16 @@ mod tests {
         assert_eq!(OpenSignal { symbol: "".into(), ..buy() }.validate().unwrap_err().field, "symbol");
         assert_eq!(OpenSignal { ticket: "".into(), ..buy() }.validate().unwrap_err().field, "ticket");
         assert!(OpenSignal { symbol: "XAUUSD.m".into(), sl: None, tp: None, ..buy() }.validate().is_ok());
+    }
+
+    #[test]
+    fn tickets_are_ids_never_markup_or_quotes() {
+        for good in ["123456", "ORD-9", "a1b2:3", "T#1.2_x"] {
+            assert!(validate_ticket(good).is_ok(), "{good}");
+        }
+        for bad in ["<b>1</b>", "1'--", "a\"b", "x;y", "(1)", "é1", &"9".repeat(65)] {
+            assert_eq!(validate_ticket(bad).unwrap_err().field, "ticket", "{bad}");
+        }
     }
 
     #[test]

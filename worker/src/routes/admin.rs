@@ -157,7 +157,8 @@ pub async fn rotate_vault(mut ctx: Ctx) -> ApiResult<Response> {
     let has_body = ctx.req.headers().get("content-length")?.is_some_and(|length| length.trim() != "0");
     let input: RotateRequest = if has_body { body::json(&mut ctx.req).await? } else { RotateRequest::default() };
     let cursor = input.cursor.unwrap_or_default();
-    if cursor.len() > 64 {
+    // Cursors are the row ids this endpoint returns: hex.
+    if cursor.len() > 64 || !cursor.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(ApiError::validation("cursor", "cursor is not one this endpoint returned"));
     }
     let ring = vault::keyring(&ctx.env)?;
