@@ -127,6 +127,21 @@ mod tests {
         }
     }
 
+    /// Every JSON body can be malformed (400), too large (413) or of another type (415).
+    #[test]
+    fn every_operation_with_a_body_documents_the_body_errors() {
+        let document: serde_json::Value = serde_json::from_str(openapi::DOCUMENT).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                if operation.get("requestBody").is_some() {
+                    for status in ["400", "413", "415"] {
+                        assert!(operation["responses"][status].is_object(), "{method} {path} does not document {status}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_openapi_document_lists_nothing_that_is_not_routed() {
         let document: serde_json::Value = serde_json::from_str(openapi::DOCUMENT).unwrap();
