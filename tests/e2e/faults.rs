@@ -52,12 +52,19 @@ fn start_bot(client: &Client, symbol: &str, capital: u32) -> String {
     let mut body = valid_bot();
     body["symbols"] = json!([symbol]);
     body["capital"] = json!(capital);
-    body["analysis_interval"] = json!(5);
+    // A minute bot runs only when the cron tick is fired (faster speeds run on their own
+    // alarms), so each test decides exactly when its bots run.
+    body["analysis_interval"] = json!(60);
     let created = client.post_json("/api/bots", &body);
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.json()["id"].as_str().unwrap().to_string();
     assert_eq!(send(client, "PATCH", &format!("/api/bots/{id}/toggle"), None).status, 200);
     id
+}
+
+/// Makes the bot due at the next tick, as a minute passing would.
+fn make_due(server: &Server, bot_id: &str) {
+    server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE id = '{bot_id}'"));
 }
 
 fn activity(client: &Client, bot_id: &str, action: &str) -> Vec<Value> {
@@ -105,7 +112,9 @@ fn upstream_faults_are_recorded_and_recover(_shared: &Server) {
     }
     assert_eq!(client.get("/api/trades/").json()["items"], json!([]), "no trade from bad data");
     sim.control("reset", &json!({}));
-    std::thread::sleep(Duration::from_millis(5_500));
+    for bot in &bots {
+        make_due(&server, bot);
+    }
     let recovered = now_ms();
     assert_eq!(tick(&server), Some(200));
     for ((base, _), bot) in faults.iter().zip(&bots) {
@@ -156,6 +165,7 @@ fn a_restart_mid_tick_loses_no_close(_shared: &Server) {
         "fault",
         &json!({"path": "/api/v3/", "query": "RSTAUSDT", "status": 200, "delay_ms": 4_000, "count": 2}),
     );
+    make_due(&server, &bot);
     let in_flight = {
         let url = server.base_url.clone();
         std::thread::spawn(move || Client::new(&url).try_get("/__scheduled?cron=*+*+*+*+*").map(|r| r.status))
@@ -168,6 +178,7 @@ fn a_restart_mid_tick_loses_no_close(_shared: &Server) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let trades = loop {
         std::thread::sleep(Duration::from_millis(1_000));
+        make_due(&server, &bot);
         assert_eq!(tick(&server), Some(200));
         let trades = assert_consistent(&server, &bot);
         if trades.iter().all(|t| t["status"] == "closed") || Instant::now() > deadline {
@@ -181,6 +192,7 @@ fn a_restart_mid_tick_loses_no_close(_shared: &Server) {
     );
     let client = server.client().with_token(client.token.as_deref().unwrap());
     assert_eq!((activity(&client, &bot, "buy").len(), activity(&client, &bot, "sell").len()), (1, 1));
+    make_due(&server, &bot);
     tick(&server);
     assert_eq!(assert_consistent(&server, &bot).len(), 1, "nothing reopened");
 }

@@ -200,8 +200,18 @@ impl SignalShard {
             // Every socket first, then one statement recording who was sent it: the last
             // follower's latency does not pay for the others' bookkeeping.
             let mut sent_to = Vec::with_capacity(members.len());
+            // Followers with the same role and sizing get the same text: render it once.
+            let mut rendered: Vec<(&Member, String)> = Vec::new();
             for (ws, member) in &members {
-                if ws.send_with_str(delivery::message_for(member, signal).to_string()).is_err() {
+                let same = |(seen, _): &&(&Member, String)| seen.role == member.role && seen.trade_copy == member.trade_copy;
+                let text = match rendered.iter().find(same) {
+                    Some((_, text)) => text,
+                    None => {
+                        rendered.push((member, delivery::message_for(member, signal).to_string()));
+                        &rendered.last().expect("just pushed").1
+                    }
+                };
+                if ws.send_with_str(text).is_err() {
                     let _ = ws.close(Some(1011), Some("send failed"));
                 } else if member.role == MemberRole::Follower {
                     sent_to.push(member.user_id.as_str());
