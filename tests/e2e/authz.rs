@@ -263,7 +263,10 @@ impl World {
             let key = created(fixture.client.post_json("/api/api-keys", &api_key_body()), "an API key");
             fixture.key_id = Some(key["id"].as_str().unwrap().to_string());
         }
-        if path.contains("/channels/{id}") || path == "/ws" || path.starts_with("/signal/") || path.ends_with("/channel")
+        if path.contains("/channels/{id}")
+            || path == "/ws"
+            || path.starts_with("/signal/")
+            || path.ends_with("/channel")
         {
             let channel = created(
                 fixture.client.post_json("/api/copier/channels", &json!({"name": "Owned channel"})),

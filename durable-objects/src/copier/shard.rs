@@ -203,7 +203,8 @@ impl SignalShard {
             // Followers with the same role and sizing get the same text: render it once.
             let mut rendered: Vec<(&Member, String)> = Vec::new();
             for (ws, member) in &members {
-                let same = |(seen, _): &&(&Member, String)| seen.role == member.role && seen.trade_copy == member.trade_copy;
+                let same =
+                    |(seen, _): &&(&Member, String)| seen.role == member.role && seen.trade_copy == member.trade_copy;
                 let text = match rendered.iter().find(same) {
                     Some((_, text)) => text,
                     None => {
@@ -217,7 +218,10 @@ impl SignalShard {
                     sent_to.push(member.user_id.as_str());
                 }
             }
-            self.record_sent(signal.seq, &sent_to)?;
+            // The sockets have the message; a failed bookkeeping write must not hold back the rest.
+            if let Err(error) = self.record_sent(signal.seq, &sent_to) {
+                worker::console_error!("recording deliveries of seq {}: {error}", signal.seq);
+            }
         }
         self.replica_max()
     }

@@ -135,7 +135,10 @@ mod tests {
             for (method, operation) in operations.as_object().unwrap() {
                 if operation.get("requestBody").is_some() {
                     for status in ["400", "413", "415"] {
-                        assert!(operation["responses"][status].is_object(), "{method} {path} does not document {status}");
+                        assert!(
+                            operation["responses"][status].is_object(),
+                            "{method} {path} does not document {status}"
+                        );
                     }
                 }
             }
