@@ -63,8 +63,8 @@ pub fn read_account(status: u16, body: &str) -> VenueReply {
     }
     let Ok(error) = serde_json::from_str::<ErrorBody>(body) else {
         return VenueReply::Refused(match status {
-            418 | 429 => "Binance is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Binance is unavailable right now (HTTP {status}); try again later"),
+            418 => super::rate_limited("Binance"),
+            _ => super::unreadable("Binance", status),
         });
     };
     VenueReply::Refused(match error.code {
@@ -74,7 +74,7 @@ pub fn read_account(status: u16, body: &str) -> VenueReply {
         -2014 => "Binance says the API key's format is invalid; copy it again from Binance".into(),
         -1022 => "Binance refused the signature: the secret key does not belong to this API key".into(),
         -1021 => "Binance refused the request's time; the clocks differ by more than the allowed window".into(),
-        -1003 => "Binance is rate-limiting this server; try again in a minute".into(),
+        -1003 => super::rate_limited("Binance"),
         code => format!("Binance refused the request (code {code}): {}", super::clip(&error.msg)),
     })
 }

@@ -60,8 +60,7 @@ pub fn read_wallet(status: u16, body: &str) -> VenueReply {
     let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
         return VenueReply::Refused(match status {
             403 => "Bybit refused this server's address (its API is closed to some regions)".into(),
-            429 => "Bybit is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Bybit is unavailable right now (HTTP {status}); try again later"),
+            _ => super::unreadable("Bybit", status),
         });
     };
     match envelope.ret_code {
@@ -84,7 +83,7 @@ pub fn read_wallet(status: u16, body: &str) -> VenueReply {
         10002 => VenueReply::Refused("Bybit refused the request's time; the clocks differ too much".into()),
         10005 => VenueReply::Refused("Bybit refused: the key lacks the permission to read the wallet".into()),
         10010 => VenueReply::Refused("Bybit refused this server's IP: it is not on the key's whitelist".into()),
-        10006 | 10018 => VenueReply::Refused("Bybit is rate-limiting this server; try again in a minute".into()),
+        10006 | 10018 => VenueReply::Refused(super::rate_limited("Bybit")),
         code => {
             VenueReply::Refused(format!("Bybit refused the request (code {code}): {}", super::clip(&envelope.ret_msg)))
         }

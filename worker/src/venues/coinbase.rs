@@ -57,10 +57,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
         };
     }
     let Ok(error) = serde_json::from_str::<ErrorBody>(body) else {
-        return VenueReply::Refused(match status {
-            429 => "Coinbase is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Coinbase is unavailable right now (HTTP {status}); try again later"),
-        });
+        return VenueReply::Refused(super::unreadable("Coinbase", status));
     };
     let message = error.message.to_ascii_lowercase();
     VenueReply::Refused(if message.contains("invalid signature") {

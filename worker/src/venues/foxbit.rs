@@ -60,8 +60,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
     let Ok(envelope) = serde_json::from_str::<ErrorEnvelope>(body) else {
         return VenueReply::Refused(match status {
             200..=299 => "Foxbit answered with an account list Auronex could not read".into(),
-            429 => "Foxbit is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Foxbit is unavailable right now (HTTP {status}); try again later"),
+            _ => super::unreadable("Foxbit", status),
         });
     };
     let error = envelope.error;
@@ -71,7 +70,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
         2004 => "Foxbit refused the request's time; the clocks differ too much".into(),
         2005 => "Foxbit refused this server's IP: it is not on the key's trusted list".into(),
         3001 => "Foxbit refused: the key lacks the permission to read accounts".into(),
-        429 => "Foxbit is rate-limiting this server; try again in a minute".into(),
+        429 => super::rate_limited("Foxbit"),
         code => format!("Foxbit refused the request (code {code}): {}", super::clip(&error.message)),
     })
 }

@@ -49,10 +49,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
         };
     }
     let Ok(error) = serde_json::from_str::<ErrorBody>(body) else {
-        return VenueReply::Refused(match status {
-            429 => "Gate.io is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Gate.io is unavailable right now (HTTP {status}); try again later"),
-        });
+        return VenueReply::Refused(super::unreadable("Gate.io", status));
     };
     VenueReply::Refused(match error.label.as_str() {
         "INVALID_KEY" => "Gate.io refused the key: it is invalid or was deleted".into(),
@@ -60,7 +57,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
         "REQUEST_EXPIRED" => "Gate.io refused the request's time; the clocks differ too much".into(),
         "IP_FORBIDDEN" => "Gate.io refused this server's IP: it is not on the key's whitelist".into(),
         "FORBIDDEN" | "READ_ONLY" => "Gate.io refused: the key lacks the permission to read spot accounts".into(),
-        "TOO_MANY_REQUESTS" => "Gate.io is rate-limiting this server; try again in a minute".into(),
+        "TOO_MANY_REQUESTS" => super::rate_limited("Gate.io"),
         label => format!("Gate.io refused the request ({label}): {}", super::clip(&error.message)),
     })
 }

@@ -89,10 +89,7 @@ struct Line {
 fn envelope<'a, T: Deserialize<'a>>(status: u16, body: &'a str) -> Result<T, VenueReply> {
     let refused = |message: String| Err(VenueReply::Refused(message));
     let Ok(envelope) = serde_json::from_str::<Envelope<T>>(body) else {
-        return refused(match status {
-            429 => "HTX is rate-limiting this server; try again in a minute".into(),
-            _ => format!("HTX is unavailable right now (HTTP {status}); try again later"),
-        });
+        return refused(super::unreadable("HTX", status));
     };
     if envelope.status == "ok" {
         if let Some(data) = envelope.data {

@@ -45,10 +45,7 @@ struct Envelope {
 
 pub fn read_balance(status: u16, body: &str) -> VenueReply {
     let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
-        return VenueReply::Refused(match status {
-            429 => "Kraken is rate-limiting this server; try again in a minute".into(),
-            _ => format!("Kraken is unavailable right now (HTTP {status}); try again later"),
-        });
+        return VenueReply::Refused(super::unreadable("Kraken", status));
     };
     if let Some(error) = envelope.error.first() {
         return VenueReply::Refused(match error.as_str() {

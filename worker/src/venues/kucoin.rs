@@ -50,10 +50,7 @@ struct Account {
 
 pub fn read_accounts(status: u16, body: &str) -> VenueReply {
     let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
-        return VenueReply::Refused(match status {
-            429 => "KuCoin is rate-limiting this server; try again in a minute".into(),
-            _ => format!("KuCoin is unavailable right now (HTTP {status}); try again later"),
-        });
+        return VenueReply::Refused(super::unreadable("KuCoin", status));
     };
     VenueReply::Refused(match envelope.code.as_str() {
         "200000" => {
@@ -70,7 +67,7 @@ pub fn read_accounts(status: u16, body: &str) -> VenueReply {
         "400002" => "KuCoin refused the request's time; the clocks differ too much".into(),
         "400006" => "KuCoin refused this server's IP: it is not on the key's whitelist".into(),
         "400007" => "KuCoin refused: the key lacks the permission to read accounts".into(),
-        "429000" => "KuCoin is rate-limiting this server; try again in a minute".into(),
+        "429000" => super::rate_limited("KuCoin"),
         code => format!("KuCoin refused the request (code {code}): {}", super::clip(&envelope.msg)),
     })
 }

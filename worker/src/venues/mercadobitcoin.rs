@@ -82,9 +82,8 @@ fn read<T: for<'a> Deserialize<'a>>(status: u16, body: &str) -> Result<T, VenueR
     }
     let Ok(error) = serde_json::from_str::<ErrorBody>(body) else {
         return Err(VenueReply::Refused(match status {
-            429 => "Mercado Bitcoin is rate-limiting this server; try again in a minute".into(),
             401 | 403 => "Mercado Bitcoin refused the API token id or secret".into(),
-            _ => format!("Mercado Bitcoin is unavailable right now (HTTP {status}); try again later"),
+            _ => super::unreadable("Mercado Bitcoin", status),
         }));
     };
     // Codes may come namespaced (`API|FORBIDDEN`); the last part names the error.
@@ -94,9 +93,7 @@ fn read<T: for<'a> Deserialize<'a>>(status: u16, body: &str) -> Result<T, VenueR
             "Mercado Bitcoin refused the API token id or secret: they do not belong together".into()
         }
         "INVALID_ACCESS" => "Mercado Bitcoin refused: the key lacks the permission to read balances".into(),
-        "REQUEST_RATE_EXCEEDED" | "REQUEST_DENIED" | "REQUEST_BLOCKED" => {
-            "Mercado Bitcoin is rate-limiting this server; try again in a minute".into()
-        }
+        "REQUEST_RATE_EXCEEDED" | "REQUEST_DENIED" | "REQUEST_BLOCKED" => super::rate_limited("Mercado Bitcoin"),
         _ => format!(
             "Mercado Bitcoin refused the request ({}): {}",
             super::clip(&error.code),

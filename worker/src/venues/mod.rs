@@ -63,6 +63,20 @@ pub struct KeyTest {
     pub balances: Option<Vec<Balance>>,
 }
 
+/// The plain words for a venue limiting this server's requests.
+pub fn rate_limited(venue: &str) -> String {
+    format!("{venue} is rate-limiting this server; try again in a minute")
+}
+
+/// The plain words for an answer that is not the venue's documented format (a proxy's error
+/// page, an outage): rate limiting on 429, unavailability otherwise.
+pub fn unreadable(venue: &str, status: u16) -> String {
+    match status {
+        429 => rate_limited(venue),
+        _ => format!("{venue} is unavailable right now (HTTP {status}); try again later"),
+    }
+}
+
 /// A venue's message, bounded and on one line, for a reply to the user.
 pub fn clip(message: &str) -> String {
     message.chars().filter(|c| !c.is_control()).take(200).collect()

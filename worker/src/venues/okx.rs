@@ -55,10 +55,7 @@ struct Detail {
 
 pub fn read_balance(status: u16, body: &str) -> VenueReply {
     let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
-        return VenueReply::Refused(match status {
-            429 => "OKX is rate-limiting this server; try again in a minute".into(),
-            _ => format!("OKX is unavailable right now (HTTP {status}); try again later"),
-        });
+        return VenueReply::Refused(super::unreadable("OKX", status));
     };
     VenueReply::Refused(match envelope.code.as_str() {
         "0" => {
@@ -73,7 +70,7 @@ pub fn read_balance(status: u16, body: &str) -> VenueReply {
         "50102" | "50112" => "OKX refused the request's time; the clocks differ too much".into(),
         "50110" => "OKX refused this server's IP: it is not on the key's whitelist".into(),
         "50101" => "OKX says the key belongs to the other environment (demo or live); check the testnet flag".into(),
-        "50011" => "OKX is rate-limiting this server; try again in a minute".into(),
+        "50011" => super::rate_limited("OKX"),
         code => format!("OKX refused the request (code {code}): {}", super::clip(&envelope.msg)),
     })
 }
