@@ -18,6 +18,19 @@ pub struct Target {
     pub channel_id: Option<String>,
 }
 
+impl Target {
+    /// A relay without accounts: `/ws` for followers, an unauthenticated broadcast POST.
+    pub fn open(name: &'static str, base: &str, followers: usize) -> Self {
+        Self {
+            name,
+            ws_urls: vec![format!("{}/ws", base.replacen("http", "ws", 1)); followers],
+            post_url: format!("{base}/signal/broadcast"),
+            master_token: None,
+            channel_id: None,
+        }
+    }
+}
+
 /// Connects every follower and waits for each one's `hello`; the receipts of every later
 /// message arrive on the returned channel as (ticket, instant).
 async fn connect_all(urls: &[String]) -> mpsc::UnboundedReceiver<(String, Instant)> {
@@ -54,7 +67,7 @@ async fn connect_all(urls: &[String]) -> mpsc::UnboundedReceiver<(String, Instan
     receiver
 }
 
-fn post(url: &str, token: Option<&str>, body: &Value) -> Instant {
+fn post(url: &str, token: Option<&str>, body: &Value) -> (Instant, Instant) {
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let mut request = agent.post(url);
     if let Some(token) = token {
@@ -63,14 +76,16 @@ fn post(url: &str, token: Option<&str>, body: &Value) -> Instant {
     let started = Instant::now();
     let response = request.send_json(body).expect("broadcast POST");
     assert!(response.status().is_success(), "broadcast answered {}", response.status());
-    started
+    (started, Instant::now())
 }
 
 /// Latencies in microseconds, one per (message, follower).
 pub async fn run(target: &Target, messages: usize, tag: &str) -> Vec<u64> {
     let followers = target.ws_urls.len();
     let mut receipts = connect_all(&target.ws_urls).await;
+    eprintln!("{tag}: {followers} connected");
     let mut latencies = Vec::with_capacity(messages * followers);
+    let (mut answers, mut firsts, mut lasts) = (Vec::new(), Vec::new(), Vec::new());
     for index in 0..messages {
         let ticket = format!("{tag}-{index}");
         let mut body = json!({"ticket": ticket, "symbol": "XAUUSD", "action": "BUY", "volume": 0.1,
@@ -90,10 +105,27 @@ pub async fn run(target: &Target, messages: usize, tag: &str) -> Vec<u64> {
                 arrivals.push(at);
             }
         }
-        let started = sent.await.expect("post task");
+        let (started, answered) = sent.await.expect("post task");
+        let micros = |at: Instant| at.saturating_duration_since(started).as_micros() as u64;
+        answers.push(micros(answered));
+        firsts.push(arrivals.iter().copied().map(micros).min().unwrap_or(0));
+        lasts.push(arrivals.iter().copied().map(micros).max().unwrap_or(0));
         latencies.extend(arrivals.iter().map(|at| at.saturating_duration_since(started).as_micros() as u64));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    if std::env::var("FANOUT_TRACE").is_ok() {
+        eprintln!("{tag}: last receipts ms {:?}", lasts.iter().map(|l| l / 1000).collect::<Vec<_>>());
+    }
+    for list in [&mut answers, &mut firsts, &mut lasts] {
+        list.sort_unstable();
+    }
+    let p50 = |list: &[u64]| format!("{:.1}", percentile(list, 50.0) as f64 / 1000.0);
+    eprintln!(
+        "{tag}: per message, p50 ms after the POST: answered {}, first receipt {}, last receipt {}",
+        p50(&answers),
+        p50(&firsts),
+        p50(&lasts)
+    );
     latencies
 }
 

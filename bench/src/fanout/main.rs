@@ -1,8 +1,9 @@
 //! Fan-out latency of the copier: from the master's `POST /signal/broadcast` to each
-//! follower's receipt, for 1, 100 and 1,000 followers, on local `wrangler dev` (workerd: auth,
-//! Durable Object room and shards, storage before broadcast, per-follower sizing) side by side
-//! with a minimal in-process tokio broadcast relay (the seed's Axum design) under the same load
-//! client. Usage: `fanout WORKER_URL [FOLLOWERS,...] [MESSAGES]`; prints a Markdown table.
+//! follower's receipt, for 1, 100 and 1,000 followers, on local workerd (auth, Durable Object
+//! room and shards, storage before broadcast, per-follower sizing) side by side with a minimal
+//! in-process tokio broadcast relay (the seed's Axum design) and the floor worker (the least a
+//! Durable Object can do on the same workerd), under the same load client.
+//! Usage: `fanout WORKER_URL FLOOR_URL [FOLLOWERS,...] [MESSAGES]`; prints Markdown tables.
 
 mod load;
 mod relay;
@@ -29,11 +30,12 @@ async fn main() {
     raise_fd_limit();
     let args: Vec<String> = std::env::args().collect();
     let worker = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:8787".into());
+    let floor = args.get(2).cloned().expect("FLOOR_URL: the floor worker's base URL");
     let counts: Vec<usize> = args
-        .get(2)
+        .get(3)
         .map(|list| list.split(',').map(|n| n.parse().expect("follower counts")).collect())
         .unwrap_or_else(|| vec![1, 100, 1000]);
-    let messages: usize = args.get(3).map(|n| n.parse().expect("message count")).unwrap_or(20);
+    let messages: usize = args.get(4).map(|n| n.parse().expect("message count")).unwrap_or(20);
     let most = counts.iter().copied().max().unwrap_or(1);
 
     let relay_url = relay::start().await;
@@ -45,15 +47,10 @@ async fn main() {
     let mut ratios = Vec::new();
     for &count in &counts {
         let mut rows = Vec::new();
-        for name in ["relay", "workerd"] {
+        for name in ["relay", "floor", "workerd"] {
             let target = match name {
-                "relay" => Target {
-                    name,
-                    ws_urls: vec![format!("{}/ws", relay_url.replacen("http", "ws", 1)); count],
-                    post_url: format!("{relay_url}/signal/broadcast"),
-                    master_token: None,
-                    channel_id: None,
-                },
+                "relay" => Target::open(name, &relay_url, count),
+                "floor" => Target::open(name, &floor, count),
                 _ => channel.target(count),
             };
             let mut latencies = load::run(&target, messages, &format!("{name}{count}")).await;
@@ -70,13 +67,16 @@ async fn main() {
             rows.push(stats);
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
-        ratios.push((count, rows[1].map(|x| x as f64), rows[0].map(|x| x as f64)));
+        ratios.push((count, rows.iter().map(|row| row.map(|x| x as f64)).collect::<Vec<_>>()));
     }
     println!();
-    println!("| followers | workerd / relay p50 | p99 | max |");
-    println!("|---|---|---|---|");
-    for (count, workerd, relay) in ratios {
-        let ratio = |i: usize| format!("{:.1}x", workerd[i] / relay[i].max(1.0));
-        println!("| {count} | {} | {} | {} |", ratio(0), ratio(1), ratio(2));
+    println!("| followers | versus | p50 | p99 | max |");
+    println!("|---|---|---|---|---|");
+    for (count, rows) in ratios {
+        for (reference, name) in [(0, "workerd / relay"), (1, "workerd / floor"), (0, "floor / relay")] {
+            let ours = if name.starts_with("floor") { 1 } else { 2 };
+            let ratio = |i: usize| format!("{:.1}x", rows[ours][i] / rows[reference][i].max(1.0));
+            println!("| {count} | {name} | {} | {} | {} |", ratio(0), ratio(1), ratio(2));
+        }
     }
 }

@@ -2,13 +2,18 @@
 //! a replica of the channel's recent log so a `resume` is answered at once and in order. Each
 //! follower gets every message sized by its own `trade_copy`.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{
-    durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result, SqlStorage, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    durable_object, wasm_bindgen, Delay, DurableObject, Env, Method, Request, Response, Result, SqlStorage, State,
+    WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
+use super::audience::Audience;
 use super::protocol::{
     ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS,
 };
@@ -20,6 +25,8 @@ pub struct SignalShard {
     state: State,
     sql: SqlStorage,
     env: Env,
+    /// The sockets grouped for sending; `None` until needed again after the set changed.
+    audience: RefCell<Option<Rc<Audience>>>,
 }
 
 const SCHEMA: &str = "
@@ -38,7 +45,7 @@ impl DurableObject for SignalShard {
         if let Err(error) = sql.exec(SCHEMA, None) {
             worker::console_error!("signal shard schema: {error}");
         }
-        Self { state, sql, env }
+        Self { state, sql, env, audience: RefCell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -47,7 +54,7 @@ impl DurableObject for SignalShard {
             (Method::Get, "/connect") => self.accept_member(&req, &url).await,
             (Method::Post, "/deliver") => {
                 let deliver: Deliver = req.json().await?;
-                json_response(&Delivered { through: self.deliver(deliver.signals)? })
+                json_response(&Delivered { through: self.deliver(deliver.signals).await? })
             }
             (Method::Get, "/deliveries") => {
                 let seq = url.query_pairs().find(|(k, _)| k == "seq").and_then(|(_, v)| v.parse::<i64>().ok());
@@ -94,12 +101,14 @@ impl DurableObject for SignalShard {
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> Result<()> {
         let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
         let _ = ws.close(Some(code), Some("closing"));
+        self.forget_audience();
         self.report_count(&ws).await;
         Ok(())
     }
 
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
         let _ = ws.close(Some(1011), Some("socket error"));
+        self.forget_audience();
         self.report_count(&ws).await;
         Ok(())
     }
@@ -120,6 +129,7 @@ impl SignalShard {
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
         pair.server.serialize_attachment(&member)?;
+        self.forget_audience();
         let role = match member.role {
             MemberRole::Publisher => "publisher",
             MemberRole::Follower => "follower",
@@ -188,42 +198,50 @@ impl SignalShard {
     }
 
     /// Stores pushed messages and sends the new ones, in order, to every socket.
-    fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
+    async fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
         let fresh = self.store(&signals)?;
-        let members: Vec<(WebSocket, Member)> = self
-            .state
-            .get_websockets()
-            .into_iter()
-            .filter_map(|ws| ws.deserialize_attachment::<Member>().ok().flatten().map(|member| (ws, member)))
-            .collect();
+        let through = self.replica_max()?;
+        let audience = self.audience();
+        let mut lost_a_socket = false;
+        let mut sent = Vec::with_capacity(fresh.len());
         for signal in &fresh {
-            // Every socket first, then one statement recording who was sent it: the last
-            // follower's latency does not pay for the others' bookkeeping.
-            let mut sent_to = Vec::with_capacity(members.len());
-            // Followers with the same role and sizing get the same text: render it once.
-            let mut rendered: Vec<(&Member, String)> = Vec::new();
-            for (ws, member) in &members {
-                let same =
-                    |(seen, _): &&(&Member, String)| seen.role == member.role && seen.trade_copy == member.trade_copy;
-                let text = match rendered.iter().find(same) {
-                    Some((_, text)) => text,
-                    None => {
-                        rendered.push((member, delivery::message_for(member, signal).to_string()));
-                        &rendered.last().expect("just pushed").1
-                    }
-                };
-                if ws.send_with_str(text).is_err() {
-                    let _ = ws.close(Some(1011), Some("send failed"));
-                } else if member.role == MemberRole::Follower {
-                    sent_to.push(member.user_id.as_str());
+            let mut sent_to = Vec::new();
+            for group in &audience.groups {
+                let failed = group.send(&delivery::message_for(&group.member, signal).to_string());
+                lost_a_socket |= !failed.is_empty();
+                if group.follows() {
+                    let delivered = group.user_ids.iter().enumerate().filter(|(index, _)| !failed.contains(index));
+                    sent_to.extend(delivered.map(|(_, user_id)| user_id.as_str()));
                 }
             }
-            // The sockets have the message; a failed bookkeeping write must not hold back the rest.
-            if let Err(error) = self.record_sent(signal.seq, &sent_to) {
-                worker::console_error!("recording deliveries of seq {}: {error}", signal.seq);
+            sent.push((signal.seq, sent_to));
+        }
+        if lost_a_socket {
+            self.forget_audience();
+        }
+        // The messages leave once the replica write above commits. Who was sent what is written
+        // a turn later, in its own transaction, so no follower waits for the bookkeeping; a
+        // failure there is logged and holds nothing back.
+        Delay::from(Duration::ZERO).await;
+        for (seq, user_ids) in sent {
+            if let Err(error) = self.record_sent(seq, &user_ids) {
+                worker::console_error!("recording deliveries of seq {seq}: {error}");
             }
         }
-        self.replica_max()
+        Ok(through)
+    }
+
+    fn audience(&self) -> Rc<Audience> {
+        let cached = self.audience.borrow().clone();
+        cached.unwrap_or_else(|| {
+            let built = Rc::new(Audience::from_sockets(self.state.get_websockets()));
+            *self.audience.borrow_mut() = Some(Rc::clone(&built));
+            built
+        })
+    }
+
+    fn forget_audience(&self) {
+        self.audience.borrow_mut().take();
     }
 
     /// Records that `signal_seq` was sent to each of `user_ids` now (first send time kept).
