@@ -277,8 +277,19 @@ impl ClientConfig {
                 resolve(&base, &mut paper.account_file);
             }
             ExecutorConfig::Jsonl(jsonl) => {
-                if let Some(url) = &jsonl.quotes_url {
-                    require_url(file, "executor.quotes_url", url, &["http://", "https://"])?;
+                match &jsonl.quotes_url {
+                    Some(url) => require_url(file, "executor.quotes_url", url, &["http://", "https://"])?,
+                    // A limit the client cannot measure must not be silently off.
+                    None if config.trade_copy.max_slippage_points.is_some()
+                        || config.trade_copy.max_spread_points.is_some() =>
+                    {
+                        return Err(format!(
+                            "{}: trade_copy.max_slippage_points and max_spread_points need prices: set \
+                             executor.quotes_url (a Binance-format book ticker) or remove those limits",
+                            file.display()
+                        ));
+                    }
+                    None => {}
                 }
                 resolve(&base, &mut jsonl.orders_file);
                 resolve(&base, &mut jsonl.fills_file);
@@ -334,5 +345,23 @@ mod tests {
         assert_eq!(config.market.point("EURUSD"), Decimal::new(1, 5));
         assert_eq!(config.market.point("BTCUSDT"), Decimal::new(1, 2));
         assert_eq!(config.trade_copy.max_exposure_trades, Some(5));
+    }
+
+    #[test]
+    fn a_jsonl_bridge_without_prices_refuses_price_limits_it_cannot_check() {
+        let jsonl = r#"{"kind": "jsonl", "orders_file": "orders.jsonl", "fills_file": "fills.jsonl"}"#;
+        let without_prices = SEED.replace(r#"{"kind": "paper", "base_url": "http://127.0.0.1:8790"}"#, jsonl);
+        let (_dir, path) = write(&without_prices);
+        let error = ClientConfig::load(&path).err().expect("refused");
+        assert!(error.contains("executor.quotes_url"), "{error}");
+
+        let limits = r#""max_slippage_points": 50, "max_spread_points": 20, "#;
+        let (_dir, path) = write(&without_prices.replace(limits, ""));
+        assert!(ClientConfig::load(&path).is_ok(), "exposure limits alone need no prices");
+
+        let with_prices = jsonl.replace("}", r#", "quotes_url": "http://127.0.0.1:8790"}"#);
+        let (_dir, path) =
+            write(&SEED.replace(r#"{"kind": "paper", "base_url": "http://127.0.0.1:8790"}"#, &with_prices));
+        assert!(ClientConfig::load(&path).is_ok());
     }
 }

@@ -84,7 +84,8 @@ fn refuse(rule: Rule, detail: String) -> Result<(), Refusal> {
 }
 
 /// Checks every configured limit in a fixed order (market conditions first, then exposure);
-/// `quote` is `None` when the executor has no price source, which skips slippage and spread.
+/// `quote` is `None` when the executor has no price source, which skips slippage and spread
+/// (the client refuses a config that sets those limits without one).
 pub fn check_open(
     limits: &TradeCopy,
     candidate: &Candidate,

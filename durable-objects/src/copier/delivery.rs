@@ -78,12 +78,11 @@ pub fn log_after(sql: &SqlStorage, table: &str, last_seq: i64, limit: i64) -> Re
     rows.into_iter().map(LogRow::into_stored).collect()
 }
 
-/// Keeps the replica to the room's retention (count and age), and deliveries to the replica.
+/// Keeps the replica to the room's retention (count and age), and deliveries to the replica;
+/// range searches only (primary key, `created_at_ms` index), like the room's log.
 pub fn prune_replica(sql: &SqlStorage, now_ms: i64) -> Result<()> {
-    sql.exec(
-        "DELETE FROM replica WHERE seq <= (SELECT MAX(seq) FROM replica) - ? OR created_at_ms < ?",
-        vec![RETAIN_SIGNALS.into(), (now_ms - RETAIN_MS).into()],
-    )?;
+    sql.exec("DELETE FROM replica WHERE seq <= (SELECT MAX(seq) FROM replica) - ?", vec![RETAIN_SIGNALS.into()])?;
+    sql.exec("DELETE FROM replica WHERE created_at_ms < ?", vec![(now_ms - RETAIN_MS).into()])?;
     sql.exec("DELETE FROM deliveries WHERE seq < (SELECT MIN(seq) FROM replica)", None)?;
     Ok(())
 }

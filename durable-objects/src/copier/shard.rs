@@ -33,6 +33,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS replica (
     seq INTEGER PRIMARY KEY, signal_id TEXT NOT NULL, kind TEXT NOT NULL, ticket TEXT NOT NULL,
     data TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS replica_created ON replica (created_at_ms);
 CREATE TABLE IF NOT EXISTS deliveries (
     seq INTEGER NOT NULL, user_id TEXT NOT NULL, sent_at_ms INTEGER, acked_at_ms INTEGER, client_ticket TEXT,
     PRIMARY KEY (seq, user_id));";
