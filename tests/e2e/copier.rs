@@ -14,6 +14,7 @@ pub const TESTS: &[crate::Test] = &[
     ("copier::close_and_modify_reach_everyone", close_and_modify_reach_everyone),
     ("copier::signals_are_validated", signals_are_validated),
     ("copier::many_followers_span_shards_and_ack", many_followers_span_shards_and_ack),
+    ("copier::a_new_sizing_reaches_open_connections", a_new_sizing_reaches_open_connections),
 ];
 
 struct Channel {
@@ -278,4 +279,35 @@ fn many_followers_span_shards_and_ack(server: &Server) {
     tickets.sort();
     assert_eq!(tickets, vec!["100", "101", "102", "103", "104"]);
     assert!(items.iter().all(|item| item["sent_at"].is_string() && item["ack_delay_ms"].is_i64()));
+}
+
+fn a_new_sizing_reaches_open_connections(server: &Server) {
+    let channel = channel(server);
+    let others: Vec<Account> =
+        (0..2).map(|_| follower(server, &channel, json!({"mode": "multiplier", "multiplier": 1}))).collect();
+    let mut other_sockets: Vec<Socket> = others.iter().map(|other| open(other, server, &channel, None)).collect();
+    let fan = follower(server, &channel, json!({"mode": "multiplier", "multiplier": 2}));
+    // Shard size 2: the first two sockets fill shard 0, so this one opens shard 1.
+    let mut socket = open(&fan, server, &channel, None);
+    broadcast(server, &channel, buy(6001, 0.1));
+    assert_eq!(socket.next_event()["data"]["volume"], 0.2);
+
+    let changed = as_user(server, &fan).post_json(
+        "/api/copier/subscriptions",
+        &json!({"invite_code": channel.invite, "trade_copy": {"mode": "fix", "fixed_lot": 0.03}}),
+    );
+    assert_eq!(changed.status, 201, "{}", changed.body);
+    broadcast(server, &channel, buy(6002, 0.1));
+    let after = socket.next_event();
+    assert_eq!(
+        (after["data"]["ticket"].as_str(), after["data"]["volume"].as_f64()),
+        (Some("6002"), Some(0.03)),
+        "the open connection sizes with the new config, without reconnecting: {after}"
+    );
+    for other in &mut other_sockets {
+        let volumes: Vec<f64> = (0..2).map(|_| other.next_event()["data"]["volume"].as_f64().unwrap()).collect();
+        assert_eq!(volumes, vec![0.1, 0.1], "other followers keep their own sizing");
+        other.assert_quiet();
+    }
+    socket.assert_quiet();
 }

@@ -107,6 +107,20 @@ pub struct Member {
     pub shard: u32,
 }
 
+/// A follower's new `trade_copy`, applied to its open sockets (the room forwards it to every shard).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberUpdate {
+    pub channel_id: String,
+    pub user_id: String,
+    pub trade_copy: TradeCopy,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberUpdated {
+    /// Open sockets that now size with the new `trade_copy`.
+    pub sockets: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeliveryRow {
     pub user_id: String,

@@ -8,7 +8,9 @@ use worker::{durable_object, wasm_bindgen, DurableObject, Env, Method, Request, 
 
 use super::delivery::log_after;
 use super::protocol::{shard_name, RETAIN_MS, RETAIN_SIGNALS};
-use super::protocol::{Assign, Assigned, Deliver, Delivered, Publish, Published, ShardCount, Since, Stored};
+use super::protocol::{
+    Assign, Assigned, Deliver, Delivered, MemberUpdate, MemberUpdated, Publish, Published, ShardCount, Since, Stored,
+};
 use crate::internal::{self, call, error_response, json_response, now_ms};
 
 #[durable_object]
@@ -51,6 +53,10 @@ impl DurableObject for SignalRoom {
             (Method::Post, "/publish") => {
                 let publish: Publish = req.json().await?;
                 self.publish(publish).await
+            }
+            (Method::Post, "/member") => {
+                let update: MemberUpdate = req.json().await?;
+                json_response(&self.update_member(&update).await?)
             }
             (Method::Post, "/assign") => {
                 let assign: Assign = req.json().await?;
@@ -189,6 +195,24 @@ impl SignalRoom {
         let stub = namespace.id_from_name(&shard_name(channel_id, shard.shard as u32))?.get_stub()?;
         let delivered: Delivered = call(&stub, Method::Post, "/deliver", Some(&Deliver { signals })).await?;
         Ok(delivered.through)
+    }
+
+    /// Forwards a follower's new sizing to every shard (it may hold sockets in any of them).
+    async fn update_member(&self, update: &MemberUpdate) -> Result<MemberUpdated> {
+        let shards: Vec<ShardRow> =
+            self.sql.exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY shard", None)?.to_array()?;
+        let namespace = self.env.durable_object("SIGNAL_SHARD")?;
+        let calls = shards.iter().map(|shard| {
+            let stub = namespace
+                .id_from_name(&shard_name(&update.channel_id, shard.shard as u32))
+                .and_then(|id| id.get_stub());
+            async move { call::<_, MemberUpdated>(&stub?, Method::Post, "/member", Some(update)).await }
+        });
+        let mut sockets = 0;
+        for outcome in join_all(calls).await {
+            sockets += outcome?.sockets;
+        }
+        Ok(MemberUpdated { sockets })
     }
 
     /// The least-loaded shard with room left, or a new one.

@@ -15,7 +15,8 @@ use worker::{
 
 use super::audience::Audience;
 use super::protocol::{
-    ClientMessage, Deliver, Delivered, DeliveryRow, Member, ShardCount, Since, Stored, RETAIN_SIGNALS,
+    ClientMessage, Deliver, Delivered, DeliveryRow, Member, MemberUpdate, MemberUpdated, ShardCount, Since, Stored,
+    RETAIN_SIGNALS,
 };
 use super::{delivery, protocol::MemberRole};
 use crate::internal::{call, error_response, json_response, now_ms};
@@ -56,6 +57,10 @@ impl DurableObject for SignalShard {
             (Method::Post, "/deliver") => {
                 let deliver: Deliver = req.json().await?;
                 json_response(&Delivered { through: self.deliver(deliver.signals).await? })
+            }
+            (Method::Post, "/member") => {
+                let update: MemberUpdate = req.json().await?;
+                json_response(&self.update_member(&update)?)
             }
             (Method::Get, "/deliveries") => {
                 let seq = url.query_pairs().find(|(k, _)| k == "seq").and_then(|(_, v)| v.parse::<i64>().ok());
@@ -230,6 +235,23 @@ impl SignalShard {
             }
         }
         Ok(through)
+    }
+
+    /// Gives the follower's open sockets its new sizing: every later message uses it.
+    fn update_member(&self, update: &MemberUpdate) -> Result<MemberUpdated> {
+        let mut sockets = 0;
+        for ws in self.state.get_websockets() {
+            let Ok(Some(mut member)) = ws.deserialize_attachment::<Member>() else { continue };
+            if member.user_id == update.user_id && member.role == MemberRole::Follower {
+                member.trade_copy = update.trade_copy.clone();
+                ws.serialize_attachment(&member)?;
+                sockets += 1;
+            }
+        }
+        if sockets > 0 {
+            self.forget_audience();
+        }
+        Ok(MemberUpdated { sockets })
     }
 
     fn audience(&self) -> Rc<Audience> {

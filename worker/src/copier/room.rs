@@ -1,6 +1,8 @@
 //! Calls from the Worker to a channel's `SignalRoom` and its `SignalShard`s.
 
-use auronex_durable_objects::copier::protocol::{shard_name, Assign, Assigned, DeliveryRow, Publish, Published};
+use auronex_durable_objects::copier::protocol::{
+    shard_name, Assign, Assigned, DeliveryRow, MemberUpdate, MemberUpdated, Publish, Published,
+};
 use auronex_durable_objects::internal::call;
 use worker::{Env, Method, Stub};
 
@@ -14,6 +16,11 @@ pub fn shard(env: &Env, channel_id: &str, shard: u32) -> worker::Result<Stub> {
 
 pub async fn publish(env: &Env, publish: &Publish) -> worker::Result<Published> {
     call(&room(env, &publish.channel_id)?, Method::Post, "/publish", Some(publish)).await
+}
+
+/// Applies a follower's new `trade_copy` to its open sockets in every shard of the channel.
+pub async fn update_member(env: &Env, update: &MemberUpdate) -> worker::Result<MemberUpdated> {
+    call(&room(env, &update.channel_id)?, Method::Post, "/member", Some(update)).await
 }
 
 pub async fn assign(env: &Env, channel_id: &str, shard_size: u32) -> worker::Result<Assigned> {

@@ -2,6 +2,7 @@
 //! each follower's sizing, the signal history and per-signal deliveries.
 
 use auronex_core::copier::TradeCopy;
+use auronex_durable_objects::copier::protocol::MemberUpdate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::Response;
@@ -127,6 +128,22 @@ pub async fn subscribe(mut ctx: Ctx) -> ApiResult<Response> {
         None => repo::default_trade_copy(&db, &caller.user.id).await?.unwrap_or_default(),
     };
     repo::upsert_subscription(&db, &channel.id, &caller.user.id, &trade_copy, &clock::now_rfc3339()).await?;
+    // A follower already connected sizes the next message with the new config, not at reconnect.
+    let update = MemberUpdate {
+        channel_id: channel.id.clone(),
+        user_id: caller.user.id.clone(),
+        trade_copy: trade_copy.clone(),
+    };
+    if let Err(error) = room::update_member(&ctx.env, &update).await {
+        let line = serde_json::json!({"level": "error", "event": "sizing_not_applied", "channel_id": channel.id,
+                                      "detail": error.to_string()});
+        worker::console_error!("{line}");
+        return Err(ApiError::new(
+            503,
+            "sizing_not_live",
+            "saved, but your open connections keep the old sizing until they reconnect; retry this request",
+        ));
+    }
     json(201, &serde_json::json!({"channel_id": channel.id, "name": channel.name, "trade_copy": trade_copy}))
 }
 
