@@ -1,6 +1,7 @@
 //! The fan-out floor: the least a Durable Object on workerd can do to relay a signal, for
 //! bench/fanout.sh to measure beside the copier. One room, hibernated websockets, no auth, no
-//! storage, no sizing: `POST /signal/broadcast` sends the same text to every socket.
+//! storage, no sizing: `POST /signal/broadcast` sends the same text to every socket, shaped and
+//! sized like the copier's message so both cost the load client the same to read.
 
 export class Room {
   constructor(state) {
@@ -18,7 +19,14 @@ export class Room {
     }
     if (url.pathname === '/signal/broadcast' && request.method === 'POST') {
       this.seq += 1;
-      const text = JSON.stringify({ type: 'signal', seq: this.seq, data: await request.json() });
+      const data = await request.json();
+      const text = JSON.stringify({
+        type: 'signal',
+        seq: this.seq,
+        signal_id: crypto.randomUUID().replaceAll('-', ''),
+        at: new Date().toISOString(),
+        data: { ...data, master_volume: data.volume },
+      });
       for (const socket of this.state.getWebSockets()) socket.send(text);
       return Response.json({ seq: this.seq });
     }
