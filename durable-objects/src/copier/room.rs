@@ -76,11 +76,7 @@ impl DurableObject for SignalRoom {
                 json_response(&Since { signals: self.since(after, limit)?, head_seq: self.head_seq()? })
             }
             (Method::Get, "/shards") => {
-                let shards: Vec<ShardRow> = self
-                    .sql
-                    .exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY shard", None)?
-                    .to_array()?;
-                let list: Vec<i64> = shards.iter().map(|row| row.shard).collect();
+                let list: Vec<i64> = self.shards()?.iter().map(|row| row.shard).collect();
                 json_response(&list)
             }
             _ => error_response(404, "not_found", "no such room operation"),
@@ -101,6 +97,10 @@ impl SignalRoom {
         let head: Vec<Head> =
             self.sql.exec("SELECT seq AS head FROM sqlite_sequence WHERE name = 'signals'", None)?.to_array()?;
         Ok(head.first().and_then(|row| row.head).unwrap_or(0))
+    }
+
+    fn shards(&self) -> Result<Vec<ShardRow>> {
+        self.sql.exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY shard", None)?.to_array()
     }
 
     fn since(&self, after: i64, limit: i64) -> Result<Vec<Stored>> {
@@ -161,11 +161,7 @@ impl SignalRoom {
 
     /// Pushes to every shard what it has not acknowledged yet, all shards in parallel.
     async fn fan_out(&self, channel_id: &str) {
-        let shards: Vec<ShardRow> = match self
-            .sql
-            .exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY shard", None)
-            .and_then(|cursor| cursor.to_array())
-        {
+        let shards = match self.shards() {
             Ok(shards) => shards,
             Err(error) => {
                 worker::console_error!("signal room shards: {error}");
@@ -199,8 +195,7 @@ impl SignalRoom {
 
     /// Forwards a follower's new sizing to every shard (it may hold sockets in any of them).
     async fn update_member(&self, update: &MemberUpdate) -> Result<MemberUpdated> {
-        let shards: Vec<ShardRow> =
-            self.sql.exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY shard", None)?.to_array()?;
+        let shards = self.shards()?;
         let namespace = self.env.durable_object("SIGNAL_SHARD")?;
         let calls = shards.iter().map(|shard| {
             let stub = namespace
