@@ -38,10 +38,15 @@ fn content_type(req: &Request) -> String {
 /// Reads and decodes a JSON body: 415 for another content type, 413 oversize, 400 malformed,
 /// 422 for a well-formed document of the wrong shape (naming the field).
 pub async fn json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    decode(&json_bytes(req).await?)
+}
+
+/// The bytes of a JSON body, read but not decoded yet: 415 for another content type, 413 oversize.
+pub async fn json_bytes(req: &mut Request) -> ApiResult<Vec<u8>> {
     if media_type(&content_type(req)) != "application/json" {
         return Err(ApiError::unsupported_media_type("application/json"));
     }
-    decode(&read_limited(req).await?)
+    read_limited(req).await
 }
 
 /// Reads a JSON body or an `application/x-www-form-urlencoded` one (OAuth2-style clients).
