@@ -64,6 +64,7 @@ pub fn run(args: SimArgs) -> Result<(), String> {
     let symbols = sim.with_tracks(|t| t.iter().map(Track::symbol).collect::<Vec<_>>().join(", "));
     println!("exchange-sim listening on http://{address} ({symbols}; speed x{})", args.speed);
     let _ = std::io::stdout().flush();
-    server::serve(server, sim, 4);
+    // Enough threads that injected delays (a fault can hold one for seconds) never starve others.
+    server::serve(server, sim, 16);
     Ok(())
 }
