@@ -11,6 +11,7 @@ mod copier;
 mod crypto;
 mod db;
 mod http;
+mod log;
 pub mod market;
 mod notify;
 mod payments;

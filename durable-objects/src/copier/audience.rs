@@ -4,7 +4,7 @@
 //! from hibernation (memory does not survive it; attachments do).
 
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::Array;
 use worker::WebSocket;
 
@@ -29,7 +29,6 @@ pub struct Group {
     /// Any one of the group's members: what the message is rendered for.
     pub member: Member,
     sockets: Array,
-    handles: Vec<WebSocket>,
     pub user_ids: Vec<String>,
 }
 
@@ -43,7 +42,8 @@ impl Group {
         let failed: Vec<usize> =
             send_to_each(&self.sockets, text).iter().filter_map(|index| index.as_f64()).map(|i| i as usize).collect();
         for &index in &failed {
-            let _ = self.handles[index].close(Some(1011), Some("send failed"));
+            let socket = WebSocket::from(self.sockets.get(index as u32).unchecked_into::<web_sys::WebSocket>());
+            let _ = socket.close(Some(1011), Some("send failed"));
         }
         failed
     }
@@ -78,14 +78,13 @@ impl Audience {
         let index = match found {
             Some(index) => index,
             None => {
-                self.groups.push(Group { member, sockets: Array::new(), handles: Vec::new(), user_ids: Vec::new() });
+                self.groups.push(Group { member, sockets: Array::new(), user_ids: Vec::new() });
                 self.groups.len() - 1
             }
         };
         let group = &mut self.groups[index];
         let socket: &web_sys::WebSocket = ws.as_ref();
         group.sockets.push(AsRef::<JsValue>::as_ref(socket));
-        group.handles.push(ws);
         group.user_ids.push(user_id);
     }
 }

@@ -7,10 +7,11 @@ use serde::Deserialize;
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result, SqlStorage, State};
 
 use super::delivery::log_after;
-use super::protocol::{shard_name, RETAIN_MS, RETAIN_SIGNALS};
 use super::protocol::{
     Assign, Assigned, Deliver, Delivered, MemberUpdate, MemberUpdated, Publish, Published, ShardCount, Since, Stored,
 };
+use super::protocol::{RETAIN_MS, RETAIN_SIGNALS};
+use super::shard_stub;
 use crate::internal::{self, call, error_response, json_response, now_ms};
 
 #[durable_object]
@@ -187,8 +188,7 @@ impl SignalRoom {
         if signals.is_empty() {
             return Ok(shard.delivered_through);
         }
-        let namespace = self.env.durable_object("SIGNAL_SHARD")?;
-        let stub = namespace.id_from_name(&shard_name(channel_id, shard.shard as u32))?.get_stub()?;
+        let stub = shard_stub(&self.env, channel_id, shard.shard as u32)?;
         let delivered: Delivered = call(&stub, Method::Post, "/deliver", Some(&Deliver { signals })).await?;
         Ok(delivered.through)
     }
@@ -196,12 +196,9 @@ impl SignalRoom {
     /// Forwards a follower's new sizing to every shard (it may hold sockets in any of them).
     async fn update_member(&self, update: &MemberUpdate) -> Result<MemberUpdated> {
         let shards = self.shards()?;
-        let namespace = self.env.durable_object("SIGNAL_SHARD")?;
-        let calls = shards.iter().map(|shard| {
-            let stub = namespace
-                .id_from_name(&shard_name(&update.channel_id, shard.shard as u32))
-                .and_then(|id| id.get_stub());
-            async move { call::<_, MemberUpdated>(&stub?, Method::Post, "/member", Some(update)).await }
+        let calls = shards.iter().map(|shard| async move {
+            let stub = shard_stub(&self.env, &update.channel_id, shard.shard as u32)?;
+            call::<_, MemberUpdated>(&stub, Method::Post, "/member", Some(update)).await
         });
         let mut sockets = 0;
         for outcome in join_all(calls).await {

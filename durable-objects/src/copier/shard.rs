@@ -18,6 +18,7 @@ use super::protocol::{
     ClientMessage, Deliver, Delivered, DeliveryRow, Member, MemberUpdate, MemberUpdated, ShardCount, Since, Stored,
     RETAIN_SIGNALS,
 };
+use super::room_stub;
 use super::{delivery, protocol::MemberRole};
 use crate::internal::{call, error_response, json_response, now_ms};
 
@@ -154,7 +155,7 @@ impl SignalShard {
 
     /// Brings the replica up to the room's head (a new shard starts empty); returns the head.
     async fn catch_up(&self, channel_id: &str) -> Result<i64> {
-        let room = self.env.durable_object("SIGNAL_ROOM")?.id_from_name(channel_id)?.get_stub()?;
+        let room = room_stub(&self.env, channel_id)?;
         let since: Since =
             call::<(), _>(&room, Method::Get, &format!("/since?after={}", self.replica_max()?), None).await?;
         self.store(&since.signals)?;
@@ -179,7 +180,9 @@ impl SignalShard {
         Ok(rows.first().and_then(|row| row.min).unwrap_or(0))
     }
 
-    fn store(&self, signals: &[Stored]) -> Result<Vec<Stored>> {
+    /// Stores `signals` in the replica; answers the ones it did not have, in order, and the
+    /// sequence the replica now reaches.
+    fn store(&self, signals: &[Stored]) -> Result<(Vec<Stored>, i64)> {
         let before = self.replica_max()?;
         let mut fresh = Vec::new();
         for signal in signals {
@@ -200,13 +203,13 @@ impl SignalShard {
         }
         fresh.sort_by_key(|signal| signal.seq);
         delivery::prune_replica(&self.sql, now_ms())?;
-        Ok(fresh)
+        let through = fresh.last().map_or(before, |newest| newest.seq);
+        Ok((fresh, through))
     }
 
     /// Stores pushed messages and sends the new ones, in order, to every socket.
     async fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
-        let fresh = self.store(&signals)?;
-        let through = self.replica_max()?;
+        let (fresh, through) = self.store(&signals)?;
         let audience = self.audience();
         let mut lost_a_socket = false;
         let mut sent = Vec::with_capacity(fresh.len());
@@ -307,7 +310,7 @@ impl SignalShard {
         let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { return };
         let sockets = self.state.get_websockets().len() as u32;
         let outcome = async {
-            let room = self.env.durable_object("SIGNAL_ROOM")?.id_from_name(&member.channel_id)?.get_stub()?;
+            let room = room_stub(&self.env, &member.channel_id)?;
             call::<_, Value>(&room, Method::Post, "/shard-count", Some(&ShardCount { shard: member.shard, sockets }))
                 .await
         };

@@ -1,39 +1,32 @@
 //! Calls from the Worker to a channel's `SignalRoom` and its `SignalShard`s.
 
 use auronex_durable_objects::copier::protocol::{
-    shard_name, Assign, Assigned, DeliveryRow, MemberUpdate, MemberUpdated, Publish, Published,
+    Assign, Assigned, DeliveryRow, MemberUpdate, MemberUpdated, Publish, Published,
 };
+use auronex_durable_objects::copier::{room_stub, shard_stub};
 use auronex_durable_objects::internal::call;
-use worker::{Env, Method, Stub};
-
-fn room(env: &Env, channel_id: &str) -> worker::Result<Stub> {
-    env.durable_object("SIGNAL_ROOM")?.id_from_name(channel_id)?.get_stub()
-}
-
-pub fn shard(env: &Env, channel_id: &str, shard: u32) -> worker::Result<Stub> {
-    env.durable_object("SIGNAL_SHARD")?.id_from_name(&shard_name(channel_id, shard))?.get_stub()
-}
+use worker::{Env, Method};
 
 pub async fn publish(env: &Env, publish: &Publish) -> worker::Result<Published> {
-    call(&room(env, &publish.channel_id)?, Method::Post, "/publish", Some(publish)).await
+    call(&room_stub(env, &publish.channel_id)?, Method::Post, "/publish", Some(publish)).await
 }
 
 /// Applies a follower's new `trade_copy` to its open sockets in every shard of the channel.
 pub async fn update_member(env: &Env, update: &MemberUpdate) -> worker::Result<MemberUpdated> {
-    call(&room(env, &update.channel_id)?, Method::Post, "/member", Some(update)).await
+    call(&room_stub(env, &update.channel_id)?, Method::Post, "/member", Some(update)).await
 }
 
 pub async fn assign(env: &Env, channel_id: &str, shard_size: u32) -> worker::Result<Assigned> {
     let body = Assign { channel_id: channel_id.to_string(), shard_size };
-    call(&room(env, channel_id)?, Method::Post, "/assign", Some(&body)).await
+    call(&room_stub(env, channel_id)?, Method::Post, "/assign", Some(&body)).await
 }
 
 /// Every follower's delivery record for one message, gathered from all shards.
 pub async fn deliveries(env: &Env, channel_id: &str, seq: i64) -> worker::Result<Vec<DeliveryRow>> {
-    let shards: Vec<u32> = call::<(), _>(&room(env, channel_id)?, Method::Get, "/shards", None).await?;
+    let shards: Vec<u32> = call::<(), _>(&room_stub(env, channel_id)?, Method::Get, "/shards", None).await?;
     let mut rows = Vec::new();
     for index in shards {
-        let stub = shard(env, channel_id, index)?;
+        let stub = shard_stub(env, channel_id, index)?;
         let part: Vec<DeliveryRow> = call::<(), _>(&stub, Method::Get, &format!("/deliveries?seq={seq}"), None).await?;
         rows.extend(part);
     }

@@ -26,7 +26,3 @@ pub async fn dispatch(env: &Env, notices: Vec<Notice>) {
     join_all(pushes).await;
     telegram::notify(env, &by_user).await;
 }
-
-pub(crate) fn log_error(event: &str, detail: &str) {
-    worker::console_error!("{}", serde_json::json!({"level": "error", "event": event, "detail": detail}));
-}

@@ -4,7 +4,8 @@ use auronex_durable_objects::internal::call;
 use auronex_durable_objects::stream::{Publish, Published};
 use worker::{Env, Method, Stub};
 
-use super::{log_error, Notice};
+use super::Notice;
+use crate::log;
 
 pub fn object(env: &Env, user_id: &str) -> worker::Result<Stub> {
     env.durable_object("USER_STREAM")?.id_from_name(user_id)?.get_stub()
@@ -15,6 +16,6 @@ pub async fn push(env: &Env, user_id: &str, notices: &[Notice]) {
     let outcome =
         async { call::<_, Published>(&object(env, user_id)?, Method::Post, "/publish", Some(&publish)).await };
     if let Err(error) = outcome.await {
-        log_error("stream_push_failed", &error.to_string());
+        log::error("stream_push_failed", &error.to_string());
     }
 }

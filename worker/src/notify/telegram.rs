@@ -13,12 +13,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{D1Database, Env};
 
-use super::{log_error, Notice};
+use super::Notice;
 use crate::bots::writes::activity_lines;
 use crate::clock::now_ms;
 use crate::config;
 use crate::http::outbound::{self, join, Outbound};
 use crate::http::{ApiError, ApiResult};
+use crate::log;
 
 /// Telegram's limit on one message's text.
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -121,7 +122,7 @@ pub async fn send(base_url: &str, token: &str, chat_id: &str, text: &str) -> Res
     match outbound::send(&request, "telegram").await {
         Ok(answer) => read_answer(answer.status, &answer.body).map_err(|why| redact(&why, token)),
         Err(unreachable) => {
-            log_error("telegram_unreachable", &redact(&unreachable.0, token));
+            log::error("telegram_unreachable", &redact(&unreachable.0, token));
             Err("Telegram could not be reached; try again later".into())
         }
     }
@@ -181,7 +182,7 @@ pub async fn notify(env: &Env, by_user: &BTreeMap<String, Vec<Notice>>) {
         Ok::<(), worker::Error>(())
     };
     if let Err(error) = outcome.await {
-        log_error("telegram_notify_failed", &redact(&error.to_string(), &token));
+        log::error("telegram_notify_failed", &redact(&error.to_string(), &token));
     }
 }
 
@@ -199,7 +200,7 @@ async fn record_failure(db: &D1Database, notice: &Notice, why: &str) {
         db.batch(statements).await
     };
     if let Err(error) = written.await {
-        log_error("telegram_failure_not_recorded", &error.to_string());
+        log::error("telegram_failure_not_recorded", &error.to_string());
     }
 }
 

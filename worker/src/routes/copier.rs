@@ -135,9 +135,7 @@ pub async fn subscribe(mut ctx: Ctx) -> ApiResult<Response> {
         trade_copy: trade_copy.clone(),
     };
     if let Err(error) = room::update_member(&ctx.env, &update).await {
-        let line = serde_json::json!({"level": "error", "event": "sizing_not_applied", "channel_id": channel.id,
-                                      "detail": error.to_string()});
-        worker::console_error!("{line}");
+        crate::log::error("sizing_not_applied", &format!("channel {}: {error}", channel.id));
         return Err(ApiError::new(
             503,
             "sizing_not_live",

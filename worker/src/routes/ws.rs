@@ -5,6 +5,7 @@
 
 use auronex_durable_objects::copier::protocol::{Member, MemberRole};
 use auronex_durable_objects::copier::shard::MEMBER_HEADER;
+use auronex_durable_objects::copier::shard_stub;
 use auronex_durable_objects::internal::ORIGIN;
 use worker::{Headers, Method, Request, RequestInit, Response};
 
@@ -70,5 +71,5 @@ pub async fn connect(ctx: Ctx) -> ApiResult<Response> {
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
     let forwarded = Request::new_with_init(&path, &init)?;
-    Ok(room::shard(&ctx.env, &channel.id, assigned.shard)?.fetch_with_request(forwarded).await?)
+    Ok(shard_stub(&ctx.env, &channel.id, assigned.shard)?.fetch_with_request(forwarded).await?)
 }

@@ -85,7 +85,7 @@ pub async fn tick(env: &Env, speed: u32) -> worker::Result<Summary> {
             Ok(part) => summary.add(&part),
             Err(error) => {
                 summary.failed_partitions += 1;
-                super::log_error("tick_partition_failed", &format!("speed {speed} partition {index}: {error}"));
+                crate::log::error("tick_partition_failed", &format!("speed {speed} partition {index}: {error}"));
             }
         }
     }

@@ -45,15 +45,15 @@ pub async fn run(env: &Env, cron: &str) {
     let started_at = now_rfc3339();
     let started_ms = now_ms();
     if let Err(error) = expire_paid_plans(env, &started_at).await {
-        log_error("plan_expiry_failed", &error.to_string());
+        crate::log::error("plan_expiry_failed", &error.to_string());
     }
     let summary = due::tick(env, MINUTE).await.unwrap_or_else(|error| {
-        log_error("tick_bots_failed", &error.to_string());
+        crate::log::error("tick_bots_failed", &error.to_string());
         Summary::default()
     });
     rearm_runners(env).await;
     if let Err(error) = record(env, cron, &started_at, &summary, now_ms() - started_ms).await {
-        log_error("tick_failed", &error.to_string());
+        crate::log::error("tick_failed", &error.to_string());
     }
 }
 
@@ -62,7 +62,7 @@ pub async fn run(env: &Env, cron: &str) {
 pub async fn arm_for(env: &Env, analysis_interval: i64) {
     if analysis_interval < i64::from(MINUTE) {
         if let Err(error) = runner::arm(env, analysis_interval as u32).await {
-            log_error("runner_arm_failed", &error.to_string());
+            crate::log::error("runner_arm_failed", &error.to_string());
         }
     }
 }
@@ -76,7 +76,7 @@ async fn rearm_runners(env: &Env) {
                 arm_for(env, speed.into()).await;
             }
         }
-        Err(error) => log_error("runner_rearm_failed", &error.to_string()),
+        Err(error) => crate::log::error("runner_rearm_failed", &error.to_string()),
     }
 }
 
@@ -87,10 +87,6 @@ async fn expire_paid_plans(env: &Env, now: &str) -> worker::Result<()> {
         worker::console_log!("{}", serde_json::json!({"level": "info", "event": "plans_expired", "count": expired}));
     }
     Ok(())
-}
-
-fn log_error(event: &str, detail: &str) {
-    worker::console_error!("{}", serde_json::json!({"level": "error", "event": event, "detail": detail}));
 }
 
 async fn record(env: &Env, cron: &str, started_at: &str, summary: &Summary, duration_ms: i64) -> worker::Result<()> {

@@ -144,7 +144,7 @@ async fn write(db: &D1Database, units: Vec<Unit>) -> (Vec<crate::notify::Notice>
             sent += unit.statements.len() as u64;
             match db.batch(unit.statements.clone()).await {
                 Ok(results) => written.extend(unit.proven(&results)),
-                Err(error) => super::log_error("tick_unit_failed", &error.to_string()),
+                Err(error) => crate::log::error("tick_unit_failed", &error.to_string()),
             }
         }
     }

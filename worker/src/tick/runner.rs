@@ -70,7 +70,7 @@ impl DurableObject for BotRunner {
         match due::tick(&self.env, speed).await {
             Ok(summary) if summary.bots > 0 => log_run(speed, &summary, now_ms() - started),
             Ok(_) => {}
-            Err(error) => super::log_error("alarm_tick_failed", &format!("speed {speed}: {error}")),
+            Err(error) => crate::log::error("alarm_tick_failed", &format!("speed {speed}: {error}")),
         }
         // When the check itself fails, keep the alarm: the next run checks again.
         if due::any_active(&self.env, speed).await.unwrap_or(true) {
