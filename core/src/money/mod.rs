@@ -1,5 +1,13 @@
-//! The one money type: prices, quantities and amounts are `rust_decimal::Decimal`; the only
-//! bridge to f64 (for indicator maths) is [`to_f64`].
+//! Numbers of money: prices, quantities and one bot's amounts are `rust_decimal::Decimal`;
+//! an amount that may meet another currency is a [`Money`] (it carries its currency, so a
+//! mixed sum is an `Err`); currencies meet only through a [`Rate`]. The only bridge to f64
+//! (for indicator maths) is [`to_f64`].
+
+mod cash;
+mod rate;
+
+pub use cash::{Currency, Money, MoneyError, LEDGER_DP};
+pub use rate::{Converted, Converter, Rate, RateSource, USD_PEGGED};
 
 use rust_decimal::Decimal;
 
