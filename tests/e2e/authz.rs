@@ -152,9 +152,11 @@ fn table() -> Vec<Op> {
         op("DELETE", "/api/bots/{id}", Owner { refused: 404 }, 204),
         op("PATCH", "/api/bots/{id}/toggle", Owner { refused: 404 }, 200),
         op("POST", "/api/bots/{id}/clone", Owner { refused: 404 }, 201),
+        op("GET", "/api/bots/{id}/stats", Owner { refused: 404 }, 200),
         op("GET", "/api/trades", SignedIn, 200),
         op("GET", "/api/trades/today", SignedIn, 200),
         op("GET", "/api/trades/stats", SignedIn, 200),
+        op("GET", "/api/trades/equity", SignedIn, 200),
         op("GET", "/api/trades/month", SignedIn, 200).query("?year=2026&month=1"),
         // The fixture trade is closed: its owner reaches the business check (409), others never.
         op("POST", "/api/trades/{id}/close", Owner { refused: 404 }, 409),

@@ -11,6 +11,8 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// `2026-01-01T00:00:00.000Z` (pure: no JS clock, so it also runs in native tests).
 pub fn rfc3339_from_ms(ms: i64) -> String {
-    String::from(js_sys::Date::new(&(ms as f64).into()).to_iso_string())
+    use chrono::{DateTime, SecondsFormat};
+    DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)).unwrap_or_default()
 }

@@ -1,8 +1,9 @@
-//! The trade ledger in D1: rows, their API view and paged reads (writes: `writes.rs`).
+//! The trade ledger in D1: rows, their API view, paged reads and the equity series (writes:
+//! `writes.rs`; running totals: `totals.rs`).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use worker::{D1Database, D1PreparedStatement};
+use worker::D1Database;
 
 use super::repo::int;
 use crate::clock::rfc3339_from_ms;
@@ -45,6 +46,7 @@ pub struct TradeView {
     pub bot_id: String,
     pub exchange: String,
     pub symbol: String,
+    pub quote_currency: String,
     pub side: String,
     pub status: String,
     #[serde(with = "auronex_core::num")]
@@ -71,16 +73,13 @@ impl TradeRow {
         self.status == "open"
     }
 
-    pub fn pnl(&self) -> Decimal {
-        opt_dec(&self.profit_loss).unwrap_or(Decimal::ZERO)
-    }
-
     pub fn view(&self) -> TradeView {
         TradeView {
             id: self.id.clone(),
             bot_id: self.bot_id.clone(),
             exchange: self.exchange.clone(),
             symbol: self.symbol.clone(),
+            quote_currency: self.quote_currency.clone(),
             side: self.side.clone(),
             status: self.status.clone(),
             entry_price: dec(&self.entry_price),
@@ -146,53 +145,30 @@ pub async fn entered_between(
 }
 
 #[derive(Deserialize)]
-struct Count {
-    n: i64,
+struct EquityRow {
+    currency: String,
+    exit_ms: i64,
+    cum_units: String,
 }
 
-#[derive(Deserialize)]
-struct Pnl {
-    profit_loss: Option<String>,
-}
-
-/// What `stats::stats_of` needs, computed in D1: the count of all the user's trades, and the
-/// realised P&L of the closed ones in exit order (one narrow column; the sums stay exact
-/// decimals in Rust, where SQLite's `SUM` over TEXT would be binary floating point).
-pub async fn stats_inputs(db: &D1Database, user_id: &str) -> worker::Result<(usize, Vec<Decimal>)> {
-    let count = db.prepare("SELECT COUNT(*) AS n FROM trades WHERE user_id = ?1").bind(&[user_id.into()])?;
-    let pnls = db
-        .prepare("SELECT profit_loss FROM trades WHERE user_id = ?1 AND status = 'closed' ORDER BY exit_ms, id")
-        .bind(&[user_id.into()])?;
-    count_and_pnls(db, count, pnls).await
-}
-
-/// Today's figures computed in D1: trades entered since `start_ms` counted, and the P&L of
-/// trades closed since then (summed exactly by the caller).
-pub async fn today_inputs(db: &D1Database, user_id: &str, start_ms: i64) -> worker::Result<(usize, Vec<Decimal>)> {
-    let count = db
-        .prepare("SELECT COUNT(*) AS n FROM trades WHERE user_id = ?1 AND entry_ms >= ?2")
-        .bind(&[user_id.into(), int(start_ms)])?;
-    let pnls = db
-        .prepare("SELECT profit_loss FROM trades WHERE user_id = ?1 AND exit_ms >= ?2")
-        .bind(&[user_id.into(), int(start_ms)])?;
-    count_and_pnls(db, count, pnls).await
-}
-
-/// Runs a `COUNT(*) AS n` and a `profit_loss` query in one round trip.
-async fn count_and_pnls(
-    db: &D1Database,
-    count: D1PreparedStatement,
-    pnls: D1PreparedStatement,
-) -> worker::Result<(usize, Vec<Decimal>)> {
-    let results = db.batch(vec![count, pnls]).await?;
-    let count: Vec<Count> = results.first().map(|r| r.results()).transpose()?.unwrap_or_default();
-    let pnls: Vec<Pnl> = results.get(1).map(|r| r.results()).transpose()?.unwrap_or_default();
-    let total = count.first().map(|c| c.n.max(0) as usize).unwrap_or(0);
-    Ok((total, pnls.into_iter().map(|p| opt_dec(&p.profit_loss).unwrap_or(Decimal::ZERO)).collect()))
-}
-
-pub async fn all_for_user(db: &D1Database, user_id: &str) -> worker::Result<Vec<TradeRow>> {
-    entered_between(db, user_id, i64::MIN / 2, i64::MAX / 2).await
+/// Cumulative realised P&L per currency in exit order, at most `points` per currency, evenly
+/// sampled with the last close always included: `(currency, exit_ms, cumulative units)`.
+pub async fn equity(db: &D1Database, user_id: &str, points: u32) -> worker::Result<Vec<(String, i64, i64)>> {
+    let rows: Vec<EquityRow> = db
+        .prepare(
+            "SELECT currency, exit_ms, CAST(cum AS TEXT) AS cum_units FROM ( \
+               SELECT quote_currency AS currency, exit_ms, \
+                 SUM(pnl_units) OVER (PARTITION BY quote_currency ORDER BY exit_ms, id) AS cum, \
+                 ROW_NUMBER() OVER (PARTITION BY quote_currency ORDER BY exit_ms, id) AS n, \
+                 COUNT(*) OVER (PARTITION BY quote_currency) AS total \
+               FROM trades WHERE user_id = ?1 AND status = 'closed') \
+             WHERE n = total OR n % ((total + ?2 - 2) / (?2 - 1)) = 0 ORDER BY currency, exit_ms, n",
+        )
+        .bind(&[user_id.into(), int(i64::from(points.max(2)))])?
+        .all()
+        .await?
+        .results()?;
+    rows.into_iter().map(|row| Ok((row.currency, row.exit_ms, super::totals::units(&row.cum_units)?))).collect()
 }
 
 pub async fn find(db: &D1Database, user_id: &str, id: &str) -> worker::Result<Option<TradeRow>> {

@@ -1,10 +1,13 @@
 //! Bots: the stored record, its JSON view, plan limits, and the paper ledger built on trades.
 
+pub mod conversion;
+pub mod export;
 pub mod ledger;
 pub mod repo;
 pub mod setup;
 pub mod starts;
 pub mod stats;
+pub mod totals;
 pub mod validate;
 pub mod wallet;
 pub mod writes;
@@ -42,6 +45,8 @@ pub struct BotRow {
     pub state: Option<String>,
     pub version: i64,
     pub last_run_ms: i64,
+    /// The highest trade number the bot has used: a new run state continues after it.
+    pub last_trade_no: i64,
     pub created_at: String,
     pub updated_at: String,
 }

@@ -7,7 +7,7 @@ use worker::D1Database;
 use super::BotRow;
 
 pub const COLUMNS: &str = "id, user_id, name, exchange, symbols, quote_currency, capital, strategy, params, \
-    analysis_interval, is_testnet, is_active, config, state, version, last_run_ms, created_at, updated_at";
+    analysis_interval, is_testnet, is_active, config, state, version, last_run_ms, last_trade_no, created_at, updated_at";
 
 /// Everything written when a bot is created or edited.
 pub struct Fields<'a> {
@@ -97,22 +97,34 @@ pub async fn insert(
     Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
 }
 
-/// Rewrites a stopped bot's settings; its old run state is dropped (a new config starts fresh).
-pub async fn update(db: &D1Database, id: &str, user_id: &str, fields: &Fields<'_>, now: &str) -> worker::Result<()> {
-    db.prepare(
-        "UPDATE bots SET name = ?3, exchange = ?4, symbols = ?5, quote_currency = ?6, capital = ?7, strategy = ?8, \
-         params = ?9, analysis_interval = ?10, is_testnet = ?11, config = ?12, state = NULL, \
-         version = version + 1, updated_at = ?13 WHERE id = ?1 AND user_id = ?2 AND is_active = 0",
-    )
-    .bind(&[&[id.into(), user_id.into()][..], &fields.values(), &[now.into()]].concat())?
-    .run()
-    .await?;
-    Ok(())
+/// No open trade of the bot is left: the condition an edit and a delete are guarded on, so
+/// neither can orphan a position a tick opened after the caller closed the others.
+const NO_OPEN_TRADE: &str = "NOT EXISTS (SELECT 1 FROM trades WHERE bot_id = ?1 AND status = 'open')";
+
+/// Rewrites a stopped bot's settings; its old run state is dropped (a new config starts fresh,
+/// its trade numbers continue from `last_trade_no`). False when the bot is running or still
+/// holds an open trade.
+pub async fn update(db: &D1Database, id: &str, user_id: &str, fields: &Fields<'_>, now: &str) -> worker::Result<bool> {
+    let result = db
+        .prepare(format!(
+            "UPDATE bots SET name = ?3, exchange = ?4, symbols = ?5, quote_currency = ?6, capital = ?7, strategy = ?8, \
+             params = ?9, analysis_interval = ?10, is_testnet = ?11, config = ?12, state = NULL, \
+             version = version + 1, updated_at = ?13 WHERE id = ?1 AND user_id = ?2 AND is_active = 0 AND {NO_OPEN_TRADE}"
+        ))
+        .bind(&[&[id.into(), user_id.into()][..], &fields.values(), &[now.into()]].concat())?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
 }
 
-pub async fn delete(db: &D1Database, id: &str, user_id: &str) -> worker::Result<()> {
-    db.prepare("DELETE FROM bots WHERE id = ?1 AND user_id = ?2").bind(&[id.into(), user_id.into()])?.run().await?;
-    Ok(())
+/// Deletes the bot unless it still holds an open trade (false then).
+pub async fn delete(db: &D1Database, id: &str, user_id: &str) -> worker::Result<bool> {
+    let result = db
+        .prepare(format!("DELETE FROM bots WHERE id = ?1 AND user_id = ?2 AND {NO_OPEN_TRADE}"))
+        .bind(&[id.into(), user_id.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
 }
 
 /// Switches a bot on or off if its state is still at `version`. Starting keeps the state

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use worker::{D1Database, Env};
 
 use super::validate::Draft;
-use super::{ledger, plan_limit, repo, starts, wallet, BotRow};
+use super::{plan_limit, repo, wallet, BotRow};
 use crate::http::{ApiError, ApiResult};
 use crate::market::{MarketData, MarketError};
 use crate::users::User;
@@ -55,10 +55,7 @@ pub async fn check_balance(
     capital: Decimal,
     except_bot: Option<&str>,
 ) -> ApiResult<()> {
-    let trades = ledger::all_for_user(db, user_id).await?;
-    let bots = repo::list(db, user_id).await?;
-    let starts = starts::load(db, user_id).await?;
-    let available = wallet::available(&trades, &bots, &starts, currency, except_bot);
+    let available = wallet::available(&wallet::load(db, user_id, except_bot).await?, currency);
     if capital > available {
         return Err(ApiError::validation(
             "capital",

@@ -1,96 +1,184 @@
-//! Figures over a user's trades (pure): stats, today, month bounds and the CSV export.
+//! Figures over a user's (or a bot's) books: per-currency stats from the ledger's totals,
+//! combined figures only through a [`Conversions`], month bounds and the CSV export (pure).
 
+use auronex_core::money::{Money, MoneyError};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::ledger::TradeRow;
-use super::ledger::TradeView;
+use super::conversion::{ConversionView, Conversions};
+use super::totals::{Since, Totals};
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Percent of `closed` trades that were `wins`, to 2 places.
+pub fn win_rate(wins: u64, closed: u64) -> Decimal {
+    match closed {
+        0 => Decimal::ZERO,
+        n => (Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2),
+    }
+}
+
+/// Gross profit over gross loss; `None` when nothing was lost.
+fn profit_factor(gross_profit: Decimal, gross_loss: Decimal) -> Option<Decimal> {
+    (gross_loss > Decimal::ZERO).then(|| (gross_profit / gross_loss).round_dp(4))
+}
+
+/// Mean realised P&L per closed trade; `None` before the first close.
+fn expectancy(net: Decimal, closed: u64) -> Option<Decimal> {
+    (closed > 0).then(|| (net / Decimal::from(closed)).round_dp(8))
+}
+
+/// One currency's stats.
 #[derive(Debug, PartialEq, Serialize)]
-pub struct Stats {
-    pub total_trades: usize,
-    pub open_trades: usize,
-    pub closed_trades: usize,
-    pub wins: usize,
-    pub losses: usize,
-    /// Percent of closed trades that made money.
+pub struct CurrencyStats {
+    pub currency: String,
+    pub total_trades: u64,
+    pub open_trades: u64,
+    pub closed_trades: u64,
+    pub wins: u64,
+    pub losses: u64,
     #[serde(with = "auronex_core::num")]
     pub win_rate: Decimal,
     #[serde(with = "auronex_core::num")]
+    pub gross_profit: Decimal,
+    #[serde(with = "auronex_core::num")]
+    pub gross_loss: Decimal,
+    #[serde(with = "auronex_core::num")]
     pub net_profit: Decimal,
-    /// Gross profit over gross loss; `null` when nothing was lost.
     #[serde(with = "auronex_core::num::option")]
     pub profit_factor: Option<Decimal>,
-    /// Largest fall of cumulative realised P&L from its peak, in the quote currency.
+    #[serde(with = "auronex_core::num::option")]
+    pub expectancy: Option<Decimal>,
+    /// Largest fall of cumulative realised P&L from its peak, in this currency.
     #[serde(with = "auronex_core::num")]
     pub max_drawdown: Decimal,
+    /// Fees of closed trades.
+    #[serde(with = "auronex_core::num")]
+    pub fees: Decimal,
+    /// Cost of the open positions.
+    #[serde(with = "auronex_core::num")]
+    pub open_cost: Decimal,
 }
 
-/// Stats over `trades` in any order; closed trades count in exit order.
-pub fn stats(trades: &[TradeRow]) -> Stats {
-    let mut closed: Vec<&TradeRow> = trades.iter().filter(|t| !t.is_open()).collect();
-    closed.sort_by_key(|t| (t.exit_ms, t.id.clone()));
-    let pnls: Vec<Decimal> = closed.iter().map(|t| t.pnl()).collect();
-    stats_of(trades.len(), &pnls)
-}
-
-/// Stats from the count of all trades and the realised P&L of the closed ones in exit order
-/// (what `ledger::stats_inputs` reads from D1).
-pub fn stats_of(total_trades: usize, closed_pnls: &[Decimal]) -> Stats {
-    let (mut gross_profit, mut gross_loss, mut wins, mut losses) = (Decimal::ZERO, Decimal::ZERO, 0, 0);
-    let (mut cumulative, mut peak, mut max_drawdown) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    for &pnl in closed_pnls {
-        if pnl > Decimal::ZERO {
-            wins += 1;
-            gross_profit += pnl;
-        } else {
-            losses += 1;
-            gross_loss -= pnl;
+impl CurrencyStats {
+    pub fn of(totals: &Totals) -> Self {
+        let net = totals.realised.amount();
+        Self {
+            currency: totals.currency.to_string(),
+            total_trades: totals.trades,
+            open_trades: totals.open_trades,
+            closed_trades: totals.closed_trades,
+            wins: totals.wins,
+            losses: totals.losses,
+            win_rate: win_rate(totals.wins, totals.closed_trades),
+            gross_profit: totals.gross_profit.amount(),
+            gross_loss: totals.gross_loss.amount(),
+            net_profit: net,
+            profit_factor: profit_factor(totals.gross_profit.amount(), totals.gross_loss.amount()),
+            expectancy: expectancy(net, totals.closed_trades),
+            max_drawdown: totals.max_drawdown.amount(),
+            fees: totals.fees.amount(),
+            open_cost: totals.open_cost.amount(),
         }
-        cumulative += pnl;
-        peak = peak.max(cumulative);
-        max_drawdown = max_drawdown.max(peak - cumulative);
     }
-    let closed = closed_pnls.len();
-    let win_rate = match closed {
-        0 => Decimal::ZERO,
-        n => (Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2),
+}
+
+/// Stats over every currency: counts add up; amounts only converted (`None` when a currency
+/// has no rate); drawdown only when the trades are in one currency (two currencies' drawdowns
+/// happened on different paths and do not add).
+#[derive(Debug, PartialEq, Serialize)]
+pub struct Stats {
+    pub total_trades: u64,
+    pub open_trades: u64,
+    pub closed_trades: u64,
+    pub wins: u64,
+    pub losses: u64,
+    #[serde(with = "auronex_core::num")]
+    pub win_rate: Decimal,
+    /// The currency of the converted amounts.
+    pub currency: String,
+    #[serde(with = "auronex_core::num::option")]
+    pub net_profit: Option<Decimal>,
+    #[serde(with = "auronex_core::num::option")]
+    pub profit_factor: Option<Decimal>,
+    #[serde(with = "auronex_core::num::option")]
+    pub expectancy: Option<Decimal>,
+    #[serde(with = "auronex_core::num::option")]
+    pub max_drawdown: Option<Decimal>,
+    pub by_currency: Vec<CurrencyStats>,
+    pub conversion: ConversionView,
+}
+
+pub fn stats(totals: &[Totals], mut conversions: Conversions<'_>) -> Result<Stats, MoneyError> {
+    let count = |f: fn(&Totals) -> u64| totals.iter().map(f).sum::<u64>();
+    let (wins, closed) = (count(|t| t.wins), count(|t| t.closed_trades));
+    let net_profit = conversions.amount(totals.iter().map(|t| &t.realised))?;
+    let gross_profit = conversions.amount(totals.iter().map(|t| &t.gross_profit))?;
+    let gross_loss = conversions.amount(totals.iter().map(|t| &t.gross_loss))?;
+    let traded: Vec<&Totals> = totals.iter().filter(|t| t.trades > 0).collect();
+    let max_drawdown = match traded.as_slice() {
+        [one] => conversions.amount([&one.max_drawdown])?,
+        [] => Some(Decimal::ZERO),
+        _ => None,
     };
-    Stats {
-        total_trades: total_trades.max(closed),
-        open_trades: total_trades.saturating_sub(closed),
+    Ok(Stats {
+        total_trades: count(|t| t.trades),
+        open_trades: count(|t| t.open_trades),
         closed_trades: closed,
         wins,
-        losses,
-        win_rate,
-        net_profit: gross_profit - gross_loss,
-        profit_factor: (gross_loss > Decimal::ZERO).then(|| (gross_profit / gross_loss).round_dp(4)),
+        losses: count(|t| t.losses),
+        win_rate: win_rate(wins, closed),
+        currency: conversions.target().to_string(),
+        net_profit,
+        profit_factor: gross_profit.zip(gross_loss).and_then(|(p, l)| profit_factor(p, l)),
+        expectancy: net_profit.and_then(|net| expectancy(net, closed)),
         max_drawdown,
-    }
+        by_currency: totals.iter().map(CurrencyStats::of).collect(),
+        conversion: conversions.view(),
+    })
+}
+
+#[derive(Debug, PartialEq, Serialize)]
+pub struct CurrencyToday {
+    pub currency: String,
+    pub count: u64,
+    #[serde(with = "auronex_core::num")]
+    pub profit_loss: Decimal,
 }
 
 #[derive(Debug, PartialEq, Serialize)]
 pub struct Today {
     /// Trades entered since 00:00 UTC.
-    pub count: usize,
-    /// Realised P&L of trades closed since 00:00 UTC.
-    #[serde(with = "auronex_core::num")]
-    pub profit_loss: Decimal,
+    pub count: u64,
+    /// Realised P&L of trades closed since 00:00 UTC, converted (`None`: a currency has no rate).
+    #[serde(with = "auronex_core::num::option")]
+    pub profit_loss: Option<Decimal>,
+    pub currency: String,
+    pub by_currency: Vec<CurrencyToday>,
+    pub conversion: ConversionView,
+}
+
+pub fn today(since: &[Since], mut conversions: Conversions<'_>) -> Result<Today, MoneyError> {
+    let realised: Vec<&Money> = since.iter().map(|s| &s.realised).collect();
+    Ok(Today {
+        count: since.iter().map(|s| s.entered).sum(),
+        profit_loss: conversions.amount(realised)?,
+        currency: conversions.target().to_string(),
+        by_currency: since
+            .iter()
+            .map(|s| CurrencyToday {
+                currency: s.currency.to_string(),
+                count: s.entered,
+                profit_loss: s.realised.amount(),
+            })
+            .collect(),
+        conversion: conversions.view(),
+    })
 }
 
 /// 00:00 UTC of the day `now_ms` is in.
 pub fn day_start(now_ms: i64) -> i64 {
     now_ms.div_euclid(DAY_MS) * DAY_MS
-}
-
-pub fn today(trades: &[TradeRow], now_ms: i64) -> Today {
-    let start = day_start(now_ms);
-    Today {
-        count: trades.iter().filter(|t| t.entry_ms >= start).count(),
-        profit_loss: trades.iter().filter(|t| t.exit_ms.is_some_and(|ms| ms >= start)).map(TradeRow::pnl).sum(),
-    }
 }
 
 /// `[first millisecond of year-month, first of the next month)` in UTC; `None` for a bad month.
@@ -113,79 +201,85 @@ fn days_from_civil(year: i64, month: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The month's trades as CSV, a header row first; decimals exactly as stored.
-pub fn csv(trades: &[TradeView]) -> String {
-    let mut out = String::from(
-        "id,bot_id,exchange,symbol,side,status,entry_price,exit_price,quantity,fees,profit_loss,profit_pct,entry_time,exit_time,exit_reason\n",
-    );
-    let text = |value: &Option<Decimal>| value.map(|v| v.normalize().to_string()).unwrap_or_default();
-    for t in trades {
-        let fields = [
-            t.id.clone(),
-            t.bot_id.clone(),
-            t.exchange.clone(),
-            t.symbol.clone(),
-            t.side.clone(),
-            t.status.clone(),
-            t.entry_price.normalize().to_string(),
-            text(&t.exit_price),
-            t.quantity.normalize().to_string(),
-            t.fees.normalize().to_string(),
-            text(&t.profit_loss),
-            text(&t.profit_pct),
-            t.entry_time.clone(),
-            t.exit_time.clone().unwrap_or_default(),
-            t.exit_reason.clone().unwrap_or_default(),
-        ];
-        let escaped: Vec<String> = fields.iter().map(|f| escape(f)).collect();
-        out.push_str(&escaped.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn escape(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bots::wallet::tests::trade;
+    use crate::bots::wallet::tests::{money, totals};
+    use auronex_core::money::{Converter, Rate, RateSource};
 
-    fn closed(pnl: &str, exit_ms: i64) -> TradeRow {
-        TradeRow { exit_ms: Some(exit_ms), entry_ms: exit_ms - 1, ..trade("USDT", "closed", "10", Some(pnl)) }
+    fn converter(target: &str) -> Converter {
+        let usd_brl = Rate {
+            base: "USD".parse().unwrap(),
+            quote: "BRL".parse().unwrap(),
+            rate: Decimal::from(5),
+            source: RateSource::Awesomeapi,
+            as_of_ms: Some(1_000),
+        };
+        Converter::new(
+            target.parse().unwrap(),
+            vec![Rate::peg("USDT".parse().unwrap(), "USD".parse().unwrap()), usd_brl],
+        )
+    }
+
+    fn closed(currency: &str, wins: u64, losses: u64, profit: &str, loss: &str, drawdown: &str) -> Totals {
+        let net: Decimal = profit.parse::<Decimal>().unwrap() - loss.parse::<Decimal>().unwrap();
+        Totals {
+            trades: wins + losses + 1,
+            open_trades: 1,
+            closed_trades: wins + losses,
+            wins,
+            losses,
+            gross_profit: money(profit, currency),
+            gross_loss: money(loss, currency),
+            max_drawdown: money(drawdown, currency),
+            ..totals(currency, &net.to_string(), "40")
+        }
     }
 
     #[test]
-    fn stats_count_wins_losses_and_the_drawdown_in_exit_order() {
-        let trades =
-            [closed("10", 1), closed("-4", 2), closed("-3", 3), closed("5", 4), trade("USDT", "open", "1", None)];
-        let stats = stats(&trades);
+    fn per_currency_stats_come_from_the_totals() {
+        let usdt = closed("USDT", 2, 2, "15", "7", "7");
+        let stats = CurrencyStats::of(&usdt);
         assert_eq!((stats.total_trades, stats.open_trades, stats.closed_trades), (5, 1, 4));
-        assert_eq!((stats.wins, stats.losses), (2, 2));
-        assert_eq!(stats.win_rate, Decimal::from(50));
+        assert_eq!((stats.wins, stats.losses, stats.win_rate), (2, 2, Decimal::from(50)));
         assert_eq!(stats.net_profit, Decimal::from(8));
-        assert_eq!(stats.profit_factor, Some(Decimal::new(214_29, 4)));
+        assert_eq!(stats.profit_factor, Some(Decimal::new(2_1429, 4)));
+        assert_eq!(stats.expectancy, Some(Decimal::from(2)));
         assert_eq!(stats.max_drawdown, Decimal::from(7));
-        assert_eq!(super::stats(&[]).profit_factor, None);
-        let in_exit_order: Vec<Decimal> = [10, -4, -3, 5].map(Decimal::from).into();
-        assert_eq!(stats_of(5, &in_exit_order), stats, "the D1 inputs give the same figures");
+        assert_eq!(CurrencyStats::of(&totals("BRL", "0", "0")).profit_factor, None);
     }
 
     #[test]
-    fn today_counts_entries_and_realised_pnl_since_midnight_utc() {
-        let now = 20_000 * DAY_MS + 5_000;
-        let trades = [
-            closed("3", now - 10),
-            closed("7", now - DAY_MS),
-            TradeRow { entry_ms: now - 1, ..trade("USDT", "open", "1", None) },
+    fn combined_stats_convert_amounts_and_never_add_currencies() {
+        let books = [closed("BRL", 1, 1, "50", "25", "25"), closed("USDT", 2, 2, "15", "7", "7")];
+        let usd = converter("USD");
+        let stats = stats(&books, Conversions::new(&usd)).unwrap();
+        assert_eq!((stats.closed_trades, stats.wins, stats.win_rate), (6, 3, Decimal::from(50)));
+        assert_eq!(stats.net_profit, Some(Decimal::from(13)), "25 BRL at 5 + 8 USDT at 1");
+        assert_eq!(stats.profit_factor, Some(Decimal::new(2_0833, 4)), "(10 + 15) / (5 + 7)");
+        assert_eq!(stats.max_drawdown, None, "drawdowns of two currencies do not add");
+        assert_eq!(stats.by_currency.len(), 2);
+        let pairs: Vec<&str> = stats.conversion.rates.iter().map(|r| r.pair.as_str()).collect();
+        assert_eq!(pairs, ["USD/BRL", "USDT/USD"]);
+
+        let in_brl = super::stats(&books[1..], Conversions::new(&converter("BRL"))).unwrap();
+        assert_eq!(in_brl.net_profit, Some(Decimal::from(40)));
+        assert_eq!(in_brl.max_drawdown, Some(Decimal::from(35)), "one currency: its drawdown, converted");
+    }
+
+    #[test]
+    fn today_reports_each_currency_and_the_converted_sum() {
+        // The reported bug: +0.027 USDT and +12.47 BRL showed as 12.50 "USD".
+        let since = [
+            Since { currency: "BRL".parse().unwrap(), entered: 1, realised: money("12.47", "BRL") },
+            Since { currency: "USDT".parse().unwrap(), entered: 2, realised: money("0.027", "USDT") },
         ];
-        assert_eq!(today(&trades, now), Today { count: 2, profit_loss: Decimal::from(3) });
+        let today = today(&since, Conversions::new(&converter("USD"))).unwrap();
+        assert_eq!(today.count, 3);
+        assert_eq!(today.profit_loss, Some("2.521".parse().unwrap()));
+        assert_eq!(today.by_currency[0].profit_loss, "12.47".parse::<Decimal>().unwrap());
+        let without_rate = Converter::new("USD".parse().unwrap(), Vec::new());
+        assert_eq!(super::today(&since, Conversions::new(&without_rate)).unwrap().profit_loss, None);
     }
 
     #[test]
@@ -194,31 +288,5 @@ mod tests {
         assert_eq!(month_bounds(2024, 2).map(|(a, b)| (b - a) / DAY_MS), Some(29));
         assert_eq!(month_bounds(2026, 12).map(|(_, b)| b), Some(1_798_761_600_000));
         assert_eq!(month_bounds(2026, 13), None);
-    }
-
-    #[test]
-    fn csv_has_a_header_and_escapes() {
-        let view = TradeView {
-            id: "b:1".into(),
-            bot_id: "b".into(),
-            exchange: "binance".into(),
-            symbol: "X/USDT".into(),
-            side: "buy".into(),
-            status: "closed".into(),
-            entry_price: Decimal::ONE,
-            exit_price: Some(Decimal::TWO),
-            quantity: Decimal::ONE,
-            cost: Decimal::ONE,
-            fees: Decimal::ZERO,
-            profit_loss: Some(Decimal::new(150, 2)),
-            profit_pct: None,
-            entry_time: "2026-01-01T00:00:00.000Z".into(),
-            exit_time: None,
-            exit_reason: Some("a,\"b\"".into()),
-        };
-        let text = csv(&[view]);
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("id,bot_id,"));
-        assert!(lines[1].contains(",1.5,") && lines[1].ends_with("\"a,\"\"b\"\"\""), "{}", lines[1]);
     }
 }

@@ -1,10 +1,14 @@
 //! The guarded writes a tick (or a manual close) makes for one bot. Every write after the
 //! first is conditional on the bot's `tick_token`, which only the state update that won the
 //! version race sets, so a batch that lost the race writes nothing at all (a D1 batch is one
-//! transaction). Trade ids are `{bot_id}:{n}`: a retried insert is a no-op. Each write that
-//! the user should hear about carries a notice, kept only if that write changed a row.
+//! transaction). Trade ids are `{bot_id}:{n}` and never reused: inserting an id that exists,
+//! or changing a closed trade, is an error that fails the whole unit (the database refuses it,
+//! see migration 0010), never a silent no-op. Amounts are written as [`Money`] rounded to the
+//! ledger's places, as text and as units. Each write that the user should hear about carries a
+//! notice, kept only if that write changed a row.
 
 use auronex_core::engine::Event;
+use auronex_core::money::{Amount, Currency, Money};
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
@@ -25,6 +29,8 @@ pub struct Writes<'a> {
 pub struct Unit {
     pub statements: Vec<D1PreparedStatement>,
     pub notices: Vec<Notice>,
+    /// The bot whose run this is (none for a line outside a run).
+    pub bot: Option<BotRow>,
 }
 
 impl Unit {
@@ -65,7 +71,7 @@ impl<'a> Writes<'a> {
     }
 
     pub fn finish(self) -> Unit {
-        Unit { statements: self.statements, notices: self.notices }
+        Unit { statements: self.statements, notices: self.notices, bot: Some(self.bot.clone()) }
     }
 
     pub fn event(&mut self, event: &Event) -> worker::Result<()> {
@@ -74,10 +80,13 @@ impl<'a> Writes<'a> {
         match event {
             Event::Opened { trade_id, symbol, entry_price, quantity, fee, cost, time_ms } => {
                 let statement = self.db.prepare(format!(
-                    "INSERT OR IGNORE INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, side, status, \
-                     entry_price, quantity, cost, fees, entry_ms) \
-                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'open', ?8, ?9, ?10, ?11, ?12 WHERE {GUARD}"
+                    "INSERT INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, side, status, \
+                     entry_price, quantity, cost, fees, entry_ms, cost_units, fees_units) \
+                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'open', ?8, ?9, ?10, ?11, ?12, ?13, ?14 WHERE {GUARD}"
                 ));
+                let currency = currency_of(bot)?;
+                let (cost, cost_units) = ledger_amount(*cost, &currency)?;
+                let (fee, fee_units) = ledger_amount(*fee, &currency)?;
                 let values = [
                     format!("{}:{trade_id}", bot.id).into(),
                     bot.user_id.as_str().into(),
@@ -86,24 +95,31 @@ impl<'a> Writes<'a> {
                     bot.quote_currency.as_str().into(),
                     entry_price.to_string().into(),
                     quantity.to_string().into(),
-                    cost.to_string().into(),
-                    fee.to_string().into(),
+                    cost,
+                    fee,
                     int(*time_ms),
+                    cost_units,
+                    fee_units,
                 ];
                 self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
             }
             Event::Closed(trade) => {
-                // An upsert: the close lands even if the open row was never written.
+                // An upsert: the close lands even if the open row was never written. Closing a
+                // trade that is already closed is refused by the database (an error, not a no-op).
                 let statement = self.db.prepare(format!(
                     "INSERT INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, side, status, \
-                     entry_price, quantity, cost, fees, entry_ms, exit_price, profit_loss, profit_pct, exit_ms, exit_reason) \
-                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'closed', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 \
-                     WHERE {GUARD} ON CONFLICT (id) DO UPDATE SET status = 'closed', fees = excluded.fees, \
-                     exit_price = excluded.exit_price, profit_loss = excluded.profit_loss, \
-                     profit_pct = excluded.profit_pct, exit_ms = excluded.exit_ms, exit_reason = excluded.exit_reason \
-                     WHERE trades.status = 'open'"
+                     entry_price, quantity, cost, fees, entry_ms, exit_price, profit_loss, profit_pct, exit_ms, exit_reason, \
+                     cost_units, fees_units, pnl_units) \
+                     SELECT ?3, ?1, ?4, ?5, ?6, ?7, 'buy', 'closed', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+                     ?18, ?19, ?20 WHERE {GUARD} ON CONFLICT (id) DO UPDATE SET status = 'closed', fees = excluded.fees, \
+                     fees_units = excluded.fees_units, exit_price = excluded.exit_price, profit_loss = excluded.profit_loss, \
+                     pnl_units = excluded.pnl_units, profit_pct = excluded.profit_pct, exit_ms = excluded.exit_ms, \
+                     exit_reason = excluded.exit_reason"
                 ));
-                let cost = trade.entry_price * trade.quantity;
+                let currency = currency_of(bot)?;
+                let (cost, cost_units) = ledger_amount(trade.entry_price * trade.quantity, &currency)?;
+                let (fees, fees_units) = ledger_amount(trade.fees, &currency)?;
+                let (pnl, pnl_units) = ledger_amount(trade.profit_loss, &currency)?;
                 let values = [
                     format!("{}:{}", bot.id, trade.trade_id).into(),
                     bot.user_id.as_str().into(),
@@ -112,14 +128,17 @@ impl<'a> Writes<'a> {
                     bot.quote_currency.as_str().into(),
                     trade.entry_price.to_string().into(),
                     trade.quantity.to_string().into(),
-                    cost.to_string().into(),
-                    trade.fees.to_string().into(),
+                    cost,
+                    fees,
                     int(trade.entry_time_ms),
                     trade.exit_price.to_string().into(),
-                    trade.profit_loss.to_string().into(),
+                    pnl,
                     trade.profit_pct.round_dp(4).to_string().into(),
                     int(trade.exit_time_ms),
                     trade.exit_reason.as_str().into(),
+                    cost_units,
+                    fees_units,
+                    pnl_units,
                 ];
                 self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
             }
@@ -147,11 +166,24 @@ impl<'a> Writes<'a> {
     }
 }
 
+fn currency_of(bot: &BotRow) -> worker::Result<Currency> {
+    bot.quote_currency.parse().map_err(|e: auronex_core::money::MoneyError| worker::Error::RustError(e.to_string()))
+}
+
+/// `amount` as the ledger stores it: the rounded decimal text and its units.
+fn ledger_amount(amount: Amount, currency: &Currency) -> worker::Result<(JsValue, JsValue)> {
+    let money = Money::new(amount, currency.clone()).to_ledger();
+    let units = money.to_units().map_err(|e| worker::Error::RustError(format!("{money}: {e}")))?;
+    // Units fit in an f64 exactly up to 2^53 (90 million of the currency); past that, text.
+    let units = if units.unsigned_abs() < (1 << 53) { int(units) } else { units.to_string().into() };
+    Ok((money.amount().to_string().into(), units))
+}
+
 /// An activity line outside any state change (a bot that could not run, say).
 pub fn activity(db: &D1Database, bot: &BotRow, action: &str, message: &str, at_ms: i64) -> worker::Result<Unit> {
     let author = (bot.user_id.as_str(), bot.id.as_str(), bot.name.as_str());
     let (statements, notice) = activity_lines(db, author, None, action, message, at_ms)?;
-    Ok(Unit { statements, notices: vec![notice] })
+    Ok(Unit { statements, notices: vec![notice], bot: None })
 }
 
 /// The (user id, bot id, bot name) an activity line is filed under.

@@ -8,7 +8,6 @@
 //!   `GET /api/bot-activity/recent` (`action`: buy, sell, skipped, error).
 
 use auronex_core::engine::Event;
-use chrono::{DateTime, SecondsFormat};
 use serde_json::{json, Value};
 
 use crate::bots::ledger::TradeView;
@@ -27,12 +26,17 @@ pub struct Notice {
 }
 
 /// RFC 3339 UTC with milliseconds, as JavaScript's `toISOString` writes it.
-pub fn rfc3339(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)).unwrap_or_default()
-}
+pub use crate::clock::rfc3339_from_ms as rfc3339;
 
 fn header(kind: &str, bot_id: &str, bot_name: &str, at_ms: i64) -> Value {
     json!({"type": kind, "at": rfc3339(at_ms), "bot_id": bot_id, "bot_name": bot_name})
+}
+
+/// An amount as the ledger records it (rounded half-even to its places), so an event shows
+/// what the trade list will.
+fn ledger(amount: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    use rust_decimal::RoundingStrategy::MidpointNearestEven;
+    amount.round_dp_with_strategy(auronex_core::money::LEDGER_DP, MidpointNearestEven).normalize()
 }
 
 /// The trade event for a buy or a sell; other engine events are activity only.
@@ -44,13 +48,14 @@ pub fn trade(bot: &BotRow, event: &Event, proof: usize) -> Option<Notice> {
                 bot_id: bot.id.clone(),
                 exchange: bot.exchange.clone(),
                 symbol: symbol.to_string(),
+                quote_currency: bot.quote_currency.clone(),
                 side: "buy".into(),
                 status: "open".into(),
                 entry_price: *entry_price,
                 exit_price: None,
                 quantity: *quantity,
-                cost: *cost,
-                fees: *fee,
+                cost: ledger(*cost),
+                fees: ledger(*fee),
                 profit_loss: None,
                 profit_pct: None,
                 entry_time: rfc3339(*time_ms),
@@ -65,14 +70,15 @@ pub fn trade(bot: &BotRow, event: &Event, proof: usize) -> Option<Notice> {
                 bot_id: bot.id.clone(),
                 exchange: bot.exchange.clone(),
                 symbol: trade.symbol.to_string(),
+                quote_currency: bot.quote_currency.clone(),
                 side: "buy".into(),
                 status: "closed".into(),
                 entry_price: trade.entry_price,
                 exit_price: Some(trade.exit_price),
                 quantity: trade.quantity,
-                cost: trade.entry_price * trade.quantity,
-                fees: trade.fees,
-                profit_loss: Some(trade.profit_loss),
+                cost: ledger(trade.entry_price * trade.quantity),
+                fees: ledger(trade.fees),
+                profit_loss: Some(ledger(trade.profit_loss)),
                 profit_pct: Some(trade.profit_pct.round_dp(4)),
                 entry_time: rfc3339(trade.entry_time_ms),
                 exit_time: Some(rfc3339(trade.exit_time_ms)),

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
-use worker::{D1Database, Env};
+use worker::Env;
 
 use super::mercadopago::{self, Payment, PixOrder};
 use super::{plans, provider_failed, repo, unavailable};
@@ -150,7 +150,7 @@ pub async fn notified(env: &Env, payment_id: &str) -> ApiResult<()> {
     }
     let now = clock::now_rfc3339();
     match mercadopago::row_status(&payment.status) {
-        "paid" => approve(&db, &row, &payment, payment_id, &now).await,
+        "paid" => approve(env, &row, &payment, payment_id, &now).await,
         "pending" => Ok(()),
         closed => {
             repo::close_pending(&db, "mercadopago", payment_id, closed, &now).await?;
@@ -160,7 +160,7 @@ pub async fn notified(env: &Env, payment_id: &str) -> ApiResult<()> {
 }
 
 async fn approve(
-    db: &D1Database,
+    env: &Env,
     row: &repo::PaymentRow,
     payment: &Payment,
     payment_id: &str,
@@ -175,6 +175,7 @@ async fn approve(
         ));
     }
     let Some(plan) = plans::paid(&row.plan) else { return Ok(()) };
+    let db = &env.d1("DB")?;
     if !repo::mark_paid(db, "mercadopago", payment_id, now).await? {
         return Ok(()); // already applied: a repeated notification
     }
@@ -195,7 +196,7 @@ async fn approve(
         now,
     };
     repo::upsert_subscription(db, update).await?;
-    plans::set_plan(db, &row.user_id, plan, now).await?;
+    plans::set_plan(env, &row.user_id, plan, now).await?;
     Ok(())
 }
 

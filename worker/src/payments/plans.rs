@@ -1,9 +1,12 @@
 //! Plan changes. `users.plan` is read on every request, so a change applies at once; a
-//! downgrade then calls the bot-limit hook; PIX plans lapse when their paid time runs out.
+//! downgrade then stops the bots over the new limit as their owner's stop would; PIX plans
+//! lapse when their paid time runs out.
 
-use worker::D1Database;
+use worker::{D1Database, Env};
 
 use super::repo;
+use crate::bots::{self, BotRow};
+use crate::tick::close_positions;
 use crate::users::Plan;
 
 pub fn parse(text: &str) -> Option<Plan> {
@@ -33,17 +36,18 @@ pub fn display_name(plan: Plan) -> &'static str {
     }
 }
 
-/// Sets the user's plan; returns the previous one (`None`: no such user). A downgrade calls
-/// [`deactivate_bots_over_limit`].
-pub async fn set_plan(db: &D1Database, user_id: &str, plan: Plan, now: &str) -> worker::Result<Option<Plan>> {
-    let Some(previous) = current(db, user_id).await? else { return Ok(None) };
+/// Sets the user's plan; returns the previous one (`None`: no such user). A downgrade then
+/// stops the bots over the new limit ([`stop_bots_over_limit`]).
+pub async fn set_plan(env: &Env, user_id: &str, plan: Plan, now: &str) -> worker::Result<Option<Plan>> {
+    let db = env.d1("DB")?;
+    let Some(previous) = current(&db, user_id).await? else { return Ok(None) };
     if previous != plan {
         db.prepare("UPDATE users SET plan = ?2, updated_at = ?3 WHERE id = ?1")
             .bind(&[user_id.into(), plan.as_str().into(), now.into()])?
             .run()
             .await?;
         if bot_limit(plan) < bot_limit(previous) {
-            deactivate_bots_over_limit(db, user_id, plan).await?;
+            stop_bots_over_limit(env, user_id, plan).await?;
         }
     }
     Ok(Some(previous))
@@ -58,20 +62,28 @@ pub async fn current(db: &D1Database, user_id: &str) -> worker::Result<Option<Pl
     Ok(plan.as_deref().and_then(parse))
 }
 
-/// After a downgrade, stops (never deletes) the user's running bots beyond the new plan's limit,
-/// newest first, keeping their configuration so an upgrade can start them again. Their open
-/// positions stay open and visible; the owner closes them from the trades list.
-pub async fn deactivate_bots_over_limit(db: &D1Database, user_id: &str, plan: Plan) -> worker::Result<u32> {
-    let limit = bot_limit(plan);
-    let result = db
-        .prepare(
-            "UPDATE bots SET is_active = 0, updated_at = ?3 WHERE user_id = ?1 AND is_active = 1 AND id NOT IN (
-                 SELECT id FROM bots WHERE user_id = ?1 AND is_active = 1 ORDER BY created_at, id LIMIT ?2)",
-        )
-        .bind(&[user_id.into(), limit.into(), crate::clock::now_rfc3339().into()])?
-        .run()
-        .await?;
-    let stopped = result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) as u32;
+/// After a downgrade, stops (never deletes) the user's running bots beyond the new plan's
+/// limit, newest first, exactly as the owner's stop does: open positions closed at the bid with
+/// the fee, then the bot switched off, and an activity line saying why. The configuration stays,
+/// so an upgrade can start them again. A bot whose positions cannot be closed now (the venue is
+/// down) is stopped anyway and says so; its positions keep their cash reserved (the wallet
+/// counts them) until a later stop, edit or delete closes them.
+pub async fn stop_bots_over_limit(env: &Env, user_id: &str, plan: Plan) -> worker::Result<u32> {
+    let db = env.d1("DB")?;
+    let limit = bot_limit(plan) as usize;
+    let running: Vec<BotRow> = bots::repo::list(&db, user_id).await?.into_iter().filter(BotRow::is_active).collect();
+    let mut stopped = 0;
+    for bot in running.iter().skip(limit) {
+        let why = format!("stopped: the {} plan allows {limit} running bots", plan.as_str());
+        let message = match close_positions(env, bot, None).await {
+            Ok(_) => why,
+            Err(error) => format!("{why}; its open positions could not be closed now ({})", error.message),
+        };
+        stop(env, &db, &bots::repo::find(&db, user_id, &bot.id).await?.unwrap_or_else(|| bot.clone())).await?;
+        let line = bots::writes::activity(&db, bot, "stopped", &message, crate::clock::now_ms())?;
+        db.batch(line.statements.clone()).await?;
+        stopped += 1;
+    }
     worker::console_log!(
         "{}",
         serde_json::json!({"level": "info", "event": "plan_downgrade", "user_id": user_id, "plan": plan.as_str(),
@@ -80,15 +92,36 @@ pub async fn deactivate_bots_over_limit(db: &D1Database, user_id: &str, plan: Pl
     Ok(stopped)
 }
 
+/// Switches the bot off whatever its version (a tick may have moved it meanwhile).
+async fn stop(env: &Env, db: &D1Database, bot: &BotRow) -> worker::Result<()> {
+    let now = crate::clock::now_rfc3339();
+    let mut bot = bot.clone();
+    for _ in 0..5 {
+        if bots::repo::set_active(db, &bot, false, None, &now).await? {
+            return Ok(());
+        }
+        match bots::repo::find(db, &bot.user_id, &bot.id).await? {
+            Some(fresh) if fresh.is_active() => {
+                // A tick ran in between: close what it may have opened, then try again.
+                let _ = close_positions(env, &fresh, None).await;
+                bot = bots::repo::find(db, &bot.user_id, &bot.id).await?.unwrap_or(fresh);
+            }
+            _ => return Ok(()),
+        }
+    }
+    Err(worker::Error::RustError(format!("bot {} kept changing; it was not stopped", bot.id)))
+}
+
 /// Downgrades to free every user whose PIX-paid time ran out (called by the scheduled tick).
-pub async fn expire_lapsed(db: &D1Database, now: &str) -> worker::Result<u32> {
-    let lapsed = repo::lapsed_subscriptions(db, now).await?;
+pub async fn expire_lapsed(env: &Env, now: &str) -> worker::Result<u32> {
+    let db = env.d1("DB")?;
+    let lapsed = repo::lapsed_subscriptions(&db, now).await?;
     let mut expired = 0;
     for subscription in lapsed {
-        if current(db, &subscription.user_id).await? == parse(&subscription.plan) {
-            set_plan(db, &subscription.user_id, Plan::Free, now).await?;
+        if current(&db, &subscription.user_id).await? == parse(&subscription.plan) {
+            set_plan(env, &subscription.user_id, Plan::Free, now).await?;
         }
-        repo::set_subscription_status(db, &subscription.user_id, "expired", now).await?;
+        repo::set_subscription_status(&db, &subscription.user_id, "expired", now).await?;
         expired += 1;
     }
     Ok(expired)

@@ -3,7 +3,7 @@
 //! invoice is recorded. Every effect is safe to repeat (the event id guard is the first line of
 //! defence, these are the second).
 
-use worker::D1Database;
+use worker::{D1Database, Env};
 
 use super::stripe_events::{standing, Event, Invoice, Session, Standing, Subscription};
 use super::{from_cents, plans, repo};
@@ -14,24 +14,25 @@ fn log(event: &str, detail: serde_json::Value) {
     worker::console_log!("{}", serde_json::json!({"level": "info", "event": event, "detail": detail}));
 }
 
-pub async fn apply(db: &D1Database, event: Event, now: &str) -> worker::Result<()> {
+pub async fn apply(env: &Env, event: Event, now: &str) -> worker::Result<()> {
+    let db = &env.d1("DB")?;
     match event {
-        Event::CheckoutPaid(session) => checkout_paid(db, session, now).await,
+        Event::CheckoutPaid(session) => checkout_paid(env, db, session, now).await,
         Event::CheckoutExpired(session) => {
             repo::close_pending(db, "stripe", &session.id, "expired", now).await?;
             Ok(())
         }
-        Event::SubscriptionChanged(subscription) => subscription_changed(db, subscription, now).await,
+        Event::SubscriptionChanged(subscription) => subscription_changed(env, db, subscription, now).await,
         Event::SubscriptionDeleted(mut subscription) => {
             subscription.status = "canceled".into();
-            subscription_changed(db, subscription, now).await
+            subscription_changed(env, db, subscription, now).await
         }
         Event::InvoiceFailed(invoice) => invoice_failed(db, invoice, now).await,
         Event::Ignored => Ok(()),
     }
 }
 
-async fn checkout_paid(db: &D1Database, session: Session, now: &str) -> worker::Result<()> {
+async fn checkout_paid(env: &Env, db: &D1Database, session: Session, now: &str) -> worker::Result<()> {
     let plan = session.metadata.get("plan").and_then(|plan| plans::paid(plan));
     let (Some(user_id), Some(plan)) = (session.user_id(), plan) else {
         log("stripe_checkout_ignored", serde_json::json!({"session": session.id, "why": "no user or plan"}));
@@ -74,7 +75,7 @@ async fn checkout_paid(db: &D1Database, session: Session, now: &str) -> worker::
         now,
     };
     repo::upsert_subscription(db, update).await?;
-    plans::set_plan(db, user_id, plan, now).await?;
+    plans::set_plan(env, user_id, plan, now).await?;
     Ok(())
 }
 
@@ -114,7 +115,7 @@ async fn owner(
     }
 }
 
-async fn subscription_changed(db: &D1Database, subscription: Subscription, now: &str) -> worker::Result<()> {
+async fn subscription_changed(env: &Env, db: &D1Database, subscription: Subscription, now: &str) -> worker::Result<()> {
     let metadata_user = subscription.metadata.get("user_id").map(String::as_str);
     let Some(row) = owner(db, &subscription.id, metadata_user).await? else {
         log("stripe_subscription_ignored", serde_json::json!({"subscription": subscription.id}));
@@ -148,7 +149,7 @@ async fn subscription_changed(db: &D1Database, subscription: Subscription, now: 
     };
     repo::upsert_subscription(db, update).await?;
     if let Some(new_plan) = new_plan {
-        plans::set_plan(db, &row.user_id, new_plan, now).await?;
+        plans::set_plan(env, &row.user_id, new_plan, now).await?;
     }
     Ok(())
 }

@@ -74,7 +74,7 @@ pub async fn update_user(mut ctx: Ctx) -> ApiResult<Response> {
     let now = clock::now_rfc3339();
     users::set_role_and_active(&db, &target.id, role, active, &now).await?;
     if let Some(plan) = plan {
-        plans::set_plan(&db, &target.id, plan, &now).await?;
+        plans::set_plan(&ctx.env, &target.id, plan, &now).await?;
     }
     if target.is_active() && !active {
         tokens::revoke_all_sessions(&db, &target.id, "deactivated_by_admin").await?;

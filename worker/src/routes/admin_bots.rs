@@ -63,7 +63,9 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     let bot = any_bot(&ctx).await?;
     close_positions(&ctx.env, &bot, None).await?;
     let db = ctx.env.d1("DB")?;
-    repo::delete(&db, &bot.id, &bot.user_id).await?;
+    if !repo::delete(&db, &bot.id, &bot.user_id).await? {
+        return Err(ApiError::conflict("open_positions", "the bot still holds an open trade; try again"));
+    }
     let detail = json!({"owner_id": bot.user_id, "name": bot.name});
     audit::record(&db, &caller, Entry { action: "bot.delete", target_type: "bot", target_id: &bot.id, detail }).await?;
     Ok(Response::empty()?.with_status(204))

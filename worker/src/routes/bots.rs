@@ -89,6 +89,8 @@ pub async fn get(ctx: Ctx) -> ApiResult<Response> {
     json(200, &owned(&ctx, &caller).await?.view())
 }
 
+/// Edits a stopped bot. Any position it still holds (a downgrade that could not close it, say)
+/// is closed at the bid first; the edit is refused while an open trade remains.
 pub async fn update(mut ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let bot = owned(&ctx, &caller).await?;
@@ -100,23 +102,41 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response> {
     let config = setup::config(&ctx.env, &draft).await?;
     let db = ctx.env.d1("DB")?;
     check_balance(&db, &caller.user.id, &draft.quote_currency, draft.capital, Some(&bot.id)).await?;
+    close_positions(&ctx.env, &bot, None).await?;
     let stored = Stored::of(&draft, &config)?;
-    repo::update(&db, &bot.id, &caller.user.id, &stored.fields(&draft), &clock::now_rfc3339()).await?;
+    let updated = repo::update(&db, &bot.id, &caller.user.id, &stored.fields(&draft), &clock::now_rfc3339()).await?;
     let bot = repo::find(&db, &caller.user.id, &bot.id).await?.ok_or_else(ApiError::not_found)?;
     if bot.is_active() {
         return Err(ApiError::conflict("bot_active", "the bot was started meanwhile; stop it before editing"));
     }
+    if !updated {
+        return Err(open_positions());
+    }
     json(200, &bot.view())
 }
 
-/// Deleting closes any open position at the bid first; the trades stay in the ledger.
+fn open_positions() -> ApiError {
+    ApiError::conflict("open_positions", "the bot still holds an open trade; close it and try again")
+}
+
+/// Deleting closes any open position at the bid first; the trades stay in the ledger. The
+/// delete is refused while an open trade remains (one a tick opened meanwhile, say).
 pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let bot = owned(&ctx, &caller).await?;
     close_positions(&ctx.env, &bot, None).await?;
     let db = ctx.env.d1("DB")?;
-    repo::delete(&db, &bot.id, &caller.user.id).await?;
+    if !repo::delete(&db, &bot.id, &caller.user.id).await? {
+        return Err(open_positions());
+    }
     Ok(Response::empty()?.with_status(204))
+}
+
+/// The bot's stats over its whole history (the same body as `/api/trades/stats?bot_id=`).
+pub async fn stats(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    let bot = owned(&ctx, &caller).await?;
+    super::trades::stats_of(&ctx, &caller.user.id, Some(&bot.id)).await
 }
 
 /// Starts a stopped bot (re-checking plan and balance) or stops a running one (closing its

@@ -109,7 +109,7 @@ pub async fn stripe_webhook(mut ctx: Ctx) -> ApiResult<Response> {
     if !repo::claim_event(&db, "stripe", &envelope.id, &envelope.kind, &now).await? {
         return json(200, &serde_json::json!({"received": true, "duplicate": true}));
     }
-    if let Err(error) = stripe_webhook::apply(&db, event, &now).await {
+    if let Err(error) = stripe_webhook::apply(&ctx.env, event, &now).await {
         // Forget the event so Stripe's retry is handled, and tell Stripe to retry.
         repo::release_event(&db, "stripe", &envelope.id).await?;
         return Err(ApiError::internal(format!("stripe event {} ({}): {error}", envelope.id, envelope.kind)));

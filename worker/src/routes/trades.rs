@@ -1,5 +1,6 @@
 //! `/api/trades/*` and `/api/bot-activity/recent`: the caller's paper trades (paged list,
-//! today, stats, a month with CSV export), manual close at the bid, and the activity feed.
+//! today, stats, the equity curve, a month with CSV export), manual close at the bid, and the
+//! activity feed. Figures are per currency; combined ones only converted.
 
 use serde::{Deserialize, Serialize};
 use worker::{Headers, Response};
@@ -7,9 +8,13 @@ use worker::{Headers, Response};
 use super::market_params::Params;
 use crate::app::{json, Ctx};
 use crate::auth;
+use auronex_core::money::{Currency, Money};
+use rust_decimal::Decimal;
+
+use crate::bots::conversion::{self, Conversions};
 use crate::bots::ledger::{self, Filter, TradeRow, TradeView};
 use crate::bots::repo::{self, int};
-use crate::bots::stats;
+use crate::bots::{export, starts, stats, totals};
 use crate::clock::{now_ms, rfc3339_from_ms};
 use crate::http::{ApiError, ApiResult};
 use crate::tick::close_positions;
@@ -57,16 +62,72 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response> {
 
 pub async fn today(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
+    let target = conversion::target(Params::of(&ctx)?.get("currency"))?;
     let db = ctx.env.d1("DB")?;
-    let (count, pnls) = ledger::today_inputs(&db, &caller.user.id, stats::day_start(now_ms())).await?;
-    json(200, &stats::Today { count, profit_loss: pnls.into_iter().sum() })
+    let since = totals::since(&db, &caller.user.id, stats::day_start(now_ms())).await?;
+    let currencies: Vec<Currency> = since.iter().map(|s| s.currency.clone()).collect();
+    let converter = conversion::converter(&ctx.env, target, &currencies).await;
+    json(200, &stats::today(&since, Conversions::new(&converter)).map_err(ApiError::internal)?)
+}
+
+/// The stats of `bot_id`'s books (the whole history, whichever bot row is still there) or of
+/// the user's; a `bot_id` the caller never owned is 404.
+pub async fn stats_of(ctx: &Ctx, user_id: &str, bot_id: Option<&str>) -> ApiResult<Response> {
+    let target = conversion::target(Params::of(ctx)?.get("currency"))?;
+    let db = ctx.env.d1("DB")?;
+    let books = totals::load(&db, user_id, bot_id).await?;
+    if let Some(bot) = bot_id {
+        if books.is_empty() && repo::find(&db, user_id, bot).await?.is_none() {
+            return Err(ApiError::not_found());
+        }
+    }
+    let currencies: Vec<Currency> = books.iter().map(|t| t.currency.clone()).collect();
+    let converter = conversion::converter(&ctx.env, target, &currencies).await;
+    json(200, &stats::stats(&books, Conversions::new(&converter)).map_err(ApiError::internal)?)
 }
 
 pub async fn stats(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
+    let bot_id = Params::of(&ctx)?.get("bot_id").map(str::to_string);
+    stats_of(&ctx, &caller.user.id, bot_id.as_deref()).await
+}
+
+#[derive(Serialize)]
+struct EquityPoint {
+    time: String,
+    #[serde(with = "auronex_core::num")]
+    equity: Decimal,
+}
+
+#[derive(Serialize)]
+struct EquitySeries {
+    currency: String,
+    #[serde(with = "auronex_core::num")]
+    start_balance: Decimal,
+    points: Vec<EquityPoint>,
+}
+
+/// Points per currency on the equity curve.
+const EQUITY_POINTS: u32 = 500;
+
+/// `GET /api/trades/equity`: start balance + cumulative realised P&L per currency, in exit order.
+pub async fn equity(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
     let db = ctx.env.d1("DB")?;
-    let (total, closed_pnls) = ledger::stats_inputs(&db, &caller.user.id).await?;
-    json(200, &stats::stats_of(total, &closed_pnls))
+    let starts = starts::load(&db, &caller.user.id).await?;
+    let mut series: Vec<EquitySeries> = Vec::new();
+    for (code, exit_ms, cum_units) in ledger::equity(&db, &caller.user.id, EQUITY_POINTS).await? {
+        let currency = totals::currency(&code)?;
+        let start = Money::new(starts.get(&code).copied().unwrap_or(Decimal::ZERO), currency.clone());
+        let equity = start.checked_add(&Money::from_units(cum_units, currency)).map_err(ApiError::internal)?;
+        if series.last().is_none_or(|s| s.currency != code) {
+            series.push(EquitySeries { currency: code.clone(), start_balance: start.amount(), points: Vec::new() });
+        }
+        if let Some(last) = series.last_mut() {
+            last.points.push(EquityPoint { time: rfc3339_from_ms(exit_ms), equity: equity.amount() });
+        }
+    }
+    json(200, &serde_json::json!({ "series": series }))
 }
 
 pub async fn month(ctx: Ctx) -> ApiResult<Response> {
@@ -86,13 +147,16 @@ pub async fn month(ctx: Ctx) -> ApiResult<Response> {
     let items: Vec<TradeView> =
         ledger::entered_between(&db, &caller.user.id, from, to).await?.iter().map(TradeRow::view).collect();
     match params.get("format") {
-        None | Some("json") => json(200, &serde_json::json!({ "items": items })),
+        None | Some("json") => {
+            let totals = export::totals(&items).map_err(ApiError::internal)?;
+            json(200, &serde_json::json!({ "items": items, "totals": totals }))
+        }
         Some("csv") => {
             let headers = Headers::new();
             headers.set("content-type", "text/csv; charset=utf-8")?;
             headers.set("content-disposition", &format!("attachment; filename=\"trades-{year}-{month:02}.csv\""))?;
             headers.set("cache-control", "no-store")?;
-            Ok(Response::ok(stats::csv(&items))?.with_headers(headers))
+            Ok(Response::ok(export::csv(&items))?.with_headers(headers))
         }
         Some(_) => Err(ApiError::validation("format", "format must be json or csv")),
     }

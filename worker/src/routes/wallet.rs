@@ -1,21 +1,24 @@
 //! `GET /api/exchange/balance` (the paper wallet per quote currency) and
-//! `GET /api/dashboard/summary` (every dashboard card in one call).
+//! `GET /api/dashboard/summary` (every dashboard card in one call). Every figure is per
+//! currency; a combined total exists only converted, with the rates it used beside it.
 
+use auronex_core::money::{Converter, Currency, Money, MoneyError};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json as value;
 use worker::Response;
 
-use super::market_params;
+use super::market_params::{self, Params};
 use crate::app::{json, Ctx};
 use crate::auth;
-use crate::bots::ledger::{self, TradeRow};
+use crate::bots::conversion::{self, Conversions};
+use crate::bots::stats::{day_start, win_rate, CurrencyStats};
+use crate::bots::totals::{self, OpenCost, Since, Totals};
 use crate::bots::wallet::{wallets, Wallet};
-use crate::bots::{repo, starts, stats, BotRow};
+use crate::bots::{repo, starts, BotRow};
 use crate::clock::now_ms;
-use crate::http::ApiResult;
-use crate::market::MarketData;
+use crate::http::{ApiError, ApiResult};
 
 /// Amounts as JSON numbers, whole ones as integers (the `core::num` convention).
 fn number(value: Decimal) -> serde_json::Value {
@@ -25,8 +28,13 @@ fn number(value: Decimal) -> serde_json::Value {
     }
 }
 
-/// Dollar-like quote currencies counted 1:1 as USD in totals.
-const USD_LIKE: [&str; 4] = ["USDT", "USD", "USDC", "FDUSD"];
+fn optional(value: Option<Decimal>) -> serde_json::Value {
+    value.map(number).unwrap_or(serde_json::Value::Null)
+}
+
+fn money_error(error: MoneyError) -> ApiError {
+    ApiError::internal(error)
+}
 
 #[derive(Serialize)]
 struct ByExchange {
@@ -38,75 +46,86 @@ struct ByExchange {
     in_positions: Decimal,
 }
 
-fn by_exchange(bots: &[BotRow], trades: &[TradeRow]) -> Vec<ByExchange> {
-    let mut rows: Vec<ByExchange> = Vec::new();
-    let mut row = |exchange: &str, currency: &str| -> usize {
-        match rows.iter().position(|r| r.exchange == exchange && r.currency == currency) {
-            Some(index) => index,
-            None => {
-                rows.push(ByExchange {
-                    exchange: exchange.into(),
-                    currency: currency.into(),
-                    allocated: Decimal::ZERO,
-                    in_positions: Decimal::ZERO,
-                });
-                rows.len() - 1
-            }
-        }
+/// Running bots' capital and open positions' cost per (exchange, currency).
+fn by_exchange(bots: &[BotRow], open: &[OpenCost]) -> Result<Vec<ByExchange>, MoneyError> {
+    let mut rows: Vec<(String, Money, Money)> = Vec::new();
+    let mut row = |exchange: &str, currency: &Currency| -> usize {
+        let found = rows.iter().position(|(e, a, _)| e == exchange && a.currency() == currency);
+        found.unwrap_or_else(|| {
+            rows.push((exchange.to_string(), Money::zero(currency.clone()), Money::zero(currency.clone())));
+            rows.len() - 1
+        })
     };
-    let mut add = Vec::new();
+    let mut adds = Vec::new();
     for bot in bots.iter().filter(|b| b.is_active()) {
-        add.push((row(&bot.exchange, &bot.quote_currency), bot.capital(), Decimal::ZERO));
+        let capital = Money::new(bot.capital(), bot.quote_currency.parse()?);
+        adds.push((row(&bot.exchange, capital.currency()), Some(capital), None));
     }
-    for trade in trades.iter().filter(|t| t.is_open()) {
-        add.push((row(&trade.exchange, &trade.quote_currency), Decimal::ZERO, ledger::dec(&trade.cost)));
+    for cost in open {
+        adds.push((row(&cost.exchange, cost.cost.currency()), None, Some(cost.cost.clone())));
     }
-    for (index, allocated, cost) in add {
-        rows[index].allocated += allocated;
-        rows[index].in_positions += cost;
+    for (index, capital, cost) in adds {
+        if let Some(capital) = capital {
+            rows[index].1 = rows[index].1.checked_add(&capital)?;
+        }
+        if let Some(cost) = cost {
+            rows[index].2 = rows[index].2.checked_add(&cost)?;
+        }
     }
-    rows
+    Ok(rows
+        .into_iter()
+        .map(|(exchange, allocated, in_positions)| ByExchange {
+            exchange,
+            currency: allocated.currency().to_string(),
+            allocated: allocated.amount(),
+            in_positions: in_positions.amount(),
+        })
+        .collect())
 }
 
-/// USD-like wallets summed, plus BRL converted at `usd_brl` when known.
-fn total_usd(wallets: &[Wallet], usd_brl: Option<Decimal>, pick: impl Fn(&Wallet) -> Decimal) -> Decimal {
-    let usd: Decimal = wallets.iter().filter(|w| USD_LIKE.contains(&w.currency.as_str())).map(&pick).sum();
-    let brl: Decimal = wallets.iter().filter(|w| w.currency == "BRL").map(&pick).sum();
-    match usd_brl.filter(|rate| !rate.is_zero()) {
-        Some(rate) => usd + brl / rate,
-        None => usd,
-    }
-}
-
-async fn usd_brl(ctx: &Ctx) -> Option<Decimal> {
-    let md = MarketData::new(&ctx.env).ok()?;
-    md.usd_brl().await.ok().map(|fx| fx.value.rate())
-}
-
-/// The caller's trades, bots, wallets and the USD-BRL rate (when AwesomeAPI answers).
+/// The caller's books: totals per currency, open positions, bots, wallets, today's figures.
 struct Books {
-    trades: Vec<TradeRow>,
+    totals: Vec<Totals>,
+    open: Vec<OpenCost>,
     bots: Vec<BotRow>,
-    all: Vec<Wallet>,
-    rate: Option<Decimal>,
+    wallets: Vec<Wallet>,
+    today: Vec<Since>,
 }
 
 impl Books {
     async fn load(ctx: &Ctx) -> ApiResult<Self> {
         let caller = auth::authenticate(ctx).await?;
         let db = ctx.env.d1("DB")?;
-        let trades = ledger::all_for_user(&db, &caller.user.id).await?;
-        let bots = repo::list(&db, &caller.user.id).await?;
-        let all = wallets(&trades, &bots, &starts::load(&db, &caller.user.id).await?, None);
-        Ok(Self { trades, bots, all, rate: usd_brl(ctx).await })
+        let user = caller.user.id.as_str();
+        let totals = totals::load(&db, user, None).await?;
+        let open = totals::open_costs(&db, user).await?;
+        let bots = repo::list(&db, user).await?;
+        let wallets = wallets(&totals, &open, &bots, &starts::load(&db, user).await?, None).map_err(money_error)?;
+        let today = totals::since(&db, user, day_start(now_ms())).await?;
+        Ok(Self { totals, open, bots, wallets, today })
+    }
+
+    /// Every wallet's `pick` as money in its own currency.
+    fn each(&self, pick: fn(&Wallet) -> Decimal) -> Result<Vec<Money>, MoneyError> {
+        self.wallets.iter().map(|w| Ok(Money::new(pick(w), w.currency.parse()?))).collect()
+    }
+
+    fn currencies(&self) -> Result<Vec<Currency>, MoneyError> {
+        self.wallets.iter().map(|w| w.currency.parse()).collect()
+    }
+
+    async fn converter(&self, ctx: &Ctx, target: Currency) -> ApiResult<Converter> {
+        Ok(conversion::converter(&ctx.env, target, &self.currencies().map_err(money_error)?).await)
     }
 }
 
 pub async fn balance(ctx: Ctx) -> ApiResult<Response> {
-    let Books { trades, bots, all, rate } = Books::load(&ctx).await?;
-    let usdt = all.iter().find(|w| w.currency == "USDT");
+    let books = Books::load(&ctx).await?;
+    let usdt = books.wallets.iter().find(|w| w.currency == "USDT");
     let pick = |f: fn(&Wallet) -> Decimal| usdt.map(f).unwrap_or(Decimal::ZERO);
-    let total_brl = rate.map(|rate| total_usd(&all, Some(rate), |w| w.total) * rate);
+    let converter = books.converter(&ctx, conversion::target(Some("BRL"))?).await?;
+    let mut conversions = Conversions::new(&converter);
+    let total_brl = conversions.amount(&books.each(|w| w.total).map_err(money_error)?).map_err(money_error)?;
     json(
         200,
         &value!({
@@ -114,33 +133,77 @@ pub async fn balance(ctx: Ctx) -> ApiResult<Response> {
             "total": number(pick(|w| w.total)),
             "available": number(pick(|w| w.available)),
             "in_positions": number(pick(|w| w.in_positions)),
-            "wallets": all,
-            "by_exchange": by_exchange(&bots, &trades),
-            "total_brl": total_brl.map(number),
+            "wallets": books.wallets,
+            "by_exchange": by_exchange(&books.bots, &books.open).map_err(money_error)?,
+            "total_brl": optional(total_brl),
+            "conversion": conversions.view(),
             "paper": true,
         }),
     )
 }
 
 pub async fn summary(ctx: Ctx) -> ApiResult<Response> {
-    let Books { trades, bots, all, rate } = Books::load(&ctx).await?;
-    let stats = stats::stats(&trades);
-    let today = stats::today(&trades, now_ms());
+    let params = Params::of(&ctx)?;
+    let target = conversion::target(params.get("currency"))?;
+    let books = Books::load(&ctx).await?;
+    let converter = books.converter(&ctx, target).await?;
+    let mut conversions = Conversions::new(&converter);
+    let mut total = |pick: fn(&Wallet) -> Decimal| -> ApiResult<serde_json::Value> {
+        let each = books.each(pick).map_err(money_error)?;
+        Ok(optional(conversions.amount(&each).map_err(money_error)?))
+    };
+    let (total_balance, capital_invested, in_positions, net_profit) =
+        (total(|w| w.total)?, total(|w| w.allocated)?, total(|w| w.in_positions)?, total(|w| w.realised_pnl)?);
+    let today: Vec<&Money> = books.today.iter().map(|s| &s.realised).collect();
+    let profit_today = optional(conversions.amount(today).map_err(money_error)?);
+    let usd_brl = converter.rates.iter().find(|r| r.pair() == "USD/BRL").map(|r| number(r.rate));
+    let (wins, closed): (u64, u64) = books.totals.iter().fold((0, 0), |(w, c), t| (w + t.wins, c + t.closed_trades));
     json(
         200,
         &value!({
-            "currency": "USD",
-            "total_balance": number(total_usd(&all, rate, |w| w.total)),
-            "capital_invested": number(total_usd(&all, rate, |w| w.allocated)),
-            "in_positions": number(total_usd(&all, rate, |w| w.in_positions)),
-            "net_profit": number(total_usd(&all, rate, |w| w.realised_pnl)),
-            "trades_today": today.count,
-            "profit_today": number(today.profit_loss),
-            "win_rate": number(stats.win_rate),
-            "bots_total": bots.len(),
-            "bots_active": bots.iter().filter(|b| b.is_active()).count(),
-            "usd_brl": rate.map(number),
-            "wallets": all,
+            "currency": converter.target.to_string(),
+            "total_balance": total_balance,
+            "capital_invested": capital_invested,
+            "in_positions": in_positions,
+            "net_profit": net_profit,
+            "trades_today": books.today.iter().map(|s| s.entered).sum::<u64>(),
+            "profit_today": profit_today,
+            "win_rate": number(win_rate(wins, closed)),
+            "bots_total": books.bots.len(),
+            "bots_active": books.bots.iter().filter(|b| b.is_active()).count(),
+            "usd_brl": usd_brl,
+            "wallets": books.wallets,
+            "by_currency": by_currency(&books),
+            "conversion": conversions.view(),
         }),
     )
+}
+
+/// One entry per wallet: its balance figures, today's and its stats, all in that currency.
+fn by_currency(books: &Books) -> Vec<serde_json::Value> {
+    books
+        .wallets
+        .iter()
+        .map(|wallet| {
+            let totals = books.totals.iter().find(|t| t.currency.as_str() == wallet.currency);
+            let today = books.today.iter().find(|s| s.currency.as_str() == wallet.currency);
+            let stats = totals.map(CurrencyStats::of);
+            value!({
+                "currency": wallet.currency,
+                "total_balance": number(wallet.total),
+                "capital_invested": number(wallet.allocated),
+                "in_positions": number(wallet.in_positions),
+                "available": number(wallet.available),
+                "net_profit": number(wallet.realised_pnl),
+                "profit_today": number(today.map(|s| s.realised.amount()).unwrap_or(Decimal::ZERO)),
+                "trades_today": today.map(|s| s.entered).unwrap_or(0),
+                "closed_trades": stats.as_ref().map(|s| s.closed_trades).unwrap_or(0),
+                "win_rate": number(stats.as_ref().map(|s| s.win_rate).unwrap_or(Decimal::ZERO)),
+                "profit_factor": optional(stats.as_ref().and_then(|s| s.profit_factor)),
+                "expectancy": optional(stats.as_ref().and_then(|s| s.expectancy)),
+                "max_drawdown": number(stats.as_ref().map(|s| s.max_drawdown).unwrap_or(Decimal::ZERO)),
+                "fees": number(stats.as_ref().map(|s| s.fees).unwrap_or(Decimal::ZERO)),
+            })
+        })
+        .collect()
 }

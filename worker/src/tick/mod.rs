@@ -82,7 +82,7 @@ async fn rearm_runners(env: &Env) {
 
 /// PIX plans whose 30 paid days ran out go back to free.
 async fn expire_paid_plans(env: &Env, now: &str) -> worker::Result<()> {
-    let expired = crate::payments::plans::expire_lapsed(&env.d1("DB")?, now).await?;
+    let expired = crate::payments::plans::expire_lapsed(env, now).await?;
     if expired > 0 {
         worker::console_log!("{}", serde_json::json!({"level": "info", "event": "plans_expired", "count": expired}));
     }

@@ -30,14 +30,18 @@ pub fn exchange_and_symbols(bot: &BotRow) -> Result<(ExchangeId, Vec<Symbol>), S
     Ok((exchange, symbols))
 }
 
+/// The bot's run state; a bot without one (new, or edited) starts fresh, numbering its trades
+/// after the last one it ever recorded, so a trade id is never reused.
 pub fn load_state(bot: &BotRow) -> Result<BotState, String> {
-    match &bot.state {
-        Some(state) => serde_json::from_str(state).map_err(|e| format!("bad state: {e}")),
+    let mut state: BotState = match &bot.state {
+        Some(state) => serde_json::from_str(state).map_err(|e| format!("bad state: {e}"))?,
         None => {
             let config: BotConfig = serde_json::from_str(&bot.config).map_err(|e| format!("bad config: {e}"))?;
-            BotState::new(config).map_err(|e| e.to_string())
+            BotState::new(config).map_err(|e| e.to_string())?
         }
-    }
+    };
+    state.last_trade_id = state.last_trade_id.max(u64::try_from(bot.last_trade_no).unwrap_or(0));
+    Ok(state)
 }
 
 /// Runs the bots `ids` that are still active and due (last run at or before `due_by_ms`):
@@ -144,11 +148,39 @@ async fn write(db: &D1Database, units: Vec<Unit>) -> (Vec<crate::notify::Notice>
             sent += unit.statements.len() as u64;
             match db.batch(unit.statements.clone()).await {
                 Ok(results) => written.extend(unit.proven(&results)),
-                Err(error) => crate::log::error("tick_unit_failed", &error.to_string()),
+                Err(error) => written.extend(report_failed_unit(db, &unit, &error).await),
             }
         }
     }
     (written, sent)
+}
+
+/// A bot's run that could not be written (a trade the database refused, say) is logged and
+/// told to its owner; its state did not advance, so the next run retries it.
+async fn report_failed_unit(db: &D1Database, unit: &Unit, error: &worker::Error) -> Vec<crate::notify::Notice> {
+    let detail = error.to_string();
+    let Some(bot) = &unit.bot else {
+        crate::log::error("tick_unit_failed", &detail);
+        return Vec::new();
+    };
+    let event = if detail.contains("trade_closed") || detail.contains("UNIQUE") {
+        "trade_write_conflict"
+    } else {
+        "tick_unit_failed"
+    };
+    crate::log::error(event, &format!("bot {}: {detail}", bot.id));
+    let message = format!("could not record this run ({event}); the next run retries it");
+    let line = match writes::activity(db, bot, "error", &message, now_ms()) {
+        Ok(line) => line,
+        Err(_) => return Vec::new(),
+    };
+    match db.batch(line.statements.clone()).await {
+        Ok(results) => line.proven(&results),
+        Err(error) => {
+            crate::log::error("tick_unit_failed", &error.to_string());
+            Vec::new()
+        }
+    }
 }
 
 /// Closes the bot's open positions (only `symbol`'s when given) at the current bid, as one
