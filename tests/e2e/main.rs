@@ -16,6 +16,7 @@ mod copier_cli;
 mod faults;
 mod health;
 mod hostile;
+mod ledger;
 mod market;
 mod market_cache;
 mod market_outage;
@@ -90,6 +91,7 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                ledger::TESTS,
                 stream::TESTS,
                 copier_bots::TESTS,
                 runners::TESTS,
