@@ -1,34 +1,39 @@
 //! Exponential moving average with k = 2 / (period + 1), seeded by the SMA of the first
-//! `period` inputs (TA-Lib's default).
+//! `period` inputs (TA-Lib's default), taken as their mean deviation from the first input so
+//! that a series starting flat gives its price exactly, and stepped in TA-Lib's order (see
+//! [`approach`]).
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_period, smooth, warm_up, Indicator, IndicatorError};
+use super::{anchored_mean, approach, check_period, warm_up, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ema {
     period: usize,
     k: f64,
     seen: usize,
-    /// The running seed sum during warm-up, the average after it.
+    /// During warm-up, the sum of the inputs' deviations from `anchor`; the average after it.
     value: f64,
+    /// The first input (states stored before it existed summed the inputs themselves: 0).
+    #[serde(default)]
+    anchor: f64,
 }
 
 impl Ema {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("EMA", 1, period)?;
-        Ok(Self { period, k: 2.0 / (period + 1) as f64, seen: 0, value: 0.0 })
+        Ok(Self { period, k: 2.0 / (period + 1) as f64, seen: 0, value: 0.0, anchor: 0.0 })
     }
 
     /// Starts from an average already seeded elsewhere (MACD seeds its own).
     pub(crate) fn seeded(period: usize, seed: f64) -> Self {
-        Self { period, k: 2.0 / (period + 1) as f64, seen: period, value: seed }
+        Self { period, k: 2.0 / (period + 1) as f64, seen: period, value: seed, anchor: 0.0 }
     }
 
-    /// The current average (the seed sum during warm-up) and the smoothing factors `keep`
-    /// (1 - k) and `take` (k) that [`Indicator::update`] applies.
-    pub(super) fn smoothing(&self) -> (f64, f64, f64) {
-        (self.value, 1.0 - self.k, self.k)
+    /// The current average (the seed's deviation sum during warm-up) and the factor k that
+    /// [`Indicator::update`] steps with.
+    pub(super) fn smoothing(&self) -> (f64, f64) {
+        (self.value, self.k)
     }
 
     /// The whole series from a fresh state, NaN during warm-up: value for value what
@@ -36,9 +41,9 @@ impl Ema {
     #[inline(never)]
     pub(super) fn over(mut self, inputs: &[f64]) -> Vec<f64> {
         let ([mut out], rest) = warm_up(&mut self, inputs, |value| [value]);
-        let (mut value, keep, take) = self.smoothing();
+        let (mut value, k) = self.smoothing();
         out.extend(rest.iter().map(|&input| {
-            value = smooth(value, input, keep, take);
+            value = approach(value, input, k);
             value
         }));
         out
@@ -52,15 +57,18 @@ impl Indicator for Ema {
     #[inline]
     fn update(&mut self, input: f64) -> Option<f64> {
         if self.seen >= self.period {
-            self.value = smooth(self.value, input, 1.0 - self.k, self.k);
+            self.value = approach(self.value, input, self.k);
             return Some(self.value);
         }
-        self.value += input;
+        if self.seen == 0 {
+            self.anchor = input;
+        }
+        self.value += input - self.anchor;
         self.seen += 1;
         if self.seen < self.period {
             return None;
         }
-        self.value /= self.period as f64;
+        self.value = anchored_mean(self.anchor, self.value, self.period);
         Some(self.value)
     }
 
@@ -79,5 +87,17 @@ mod tests {
         assert!(out[1].is_nan());
         assert_eq!(out[2], 4.0);
         assert_eq!(out[3], 6.0);
+    }
+
+    #[test]
+    fn a_flat_start_is_its_price_and_an_average_at_the_input_stays() {
+        // A plain seed (0.1 + 0.1 + 0.1) / 3 is 0.10000000000000002.
+        assert!(ema(&[0.1; 50], 3).unwrap()[2..].iter().all(|&v| v == 0.1));
+        let mut closes = vec![512_345.67, 498_000.01, 530_001.5];
+        closes.extend([499_999.99; 400]);
+        let out = ema(&closes, 2).unwrap();
+        // Falls towards the flat price, never below it, and arrives.
+        assert!(out[2..].windows(2).all(|w| w[1] <= w[0] && w[1] >= 499_999.99));
+        assert_eq!(out[402], 499_999.99);
     }
 }

@@ -1,10 +1,12 @@
 //! MACD: fast EMA minus slow EMA, its EMA as the signal line, and their difference. As in
 //! TA-Lib, both EMAs start on the same input: the fast one is seeded by the SMA of the `fast`
 //! inputs ending where the slow seed ends, and nothing is emitted before the signal exists.
+//! Both seeds are means of deviations from the first close, so a series starting flat has
+//! two averages equal to its price and a MACD of exactly 0.
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_period, smooth, warm_up, Ema, Indicator, IndicatorError};
+use super::{anchored_mean, approach, check_period, warm_up, Ema, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MacdValue {
@@ -18,8 +20,12 @@ pub struct Macd {
     fast_period: usize,
     slow_period: usize,
     seen: usize,
+    /// Sums of the closes' deviations from `anchor` during warm-up.
     fast_seed: f64,
     slow_seed: f64,
+    /// The first close (states stored before it existed summed the closes themselves: 0).
+    #[serde(default)]
+    anchor: f64,
     fast: Option<Ema>,
     slow: Option<Ema>,
     signal: Ema,
@@ -38,6 +44,7 @@ impl Macd {
             seen: 0,
             fast_seed: 0.0,
             slow_seed: 0.0,
+            anchor: 0.0,
             fast: None,
             slow: None,
             signal: Ema::new(check_period("MACD signal", 1, signal)?)?,
@@ -51,16 +58,20 @@ impl Macd {
             let fast = fast.update(close)?;
             return Some(fast - slow.update(close)?);
         }
+        if self.seen == 0 {
+            self.anchor = close;
+        }
         self.seen += 1;
-        self.slow_seed += close;
+        let deviation = close - self.anchor;
+        self.slow_seed += deviation;
         if self.seen > self.slow_period - self.fast_period {
-            self.fast_seed += close;
+            self.fast_seed += deviation;
         }
         if self.seen < self.slow_period {
             return None;
         }
-        let fast = self.fast_seed / self.fast_period as f64;
-        let slow = self.slow_seed / self.slow_period as f64;
+        let fast = anchored_mean(self.anchor, self.fast_seed, self.fast_period);
+        let slow = anchored_mean(self.anchor, self.slow_seed, self.slow_period);
         self.fast = Some(Ema::seeded(self.fast_period, fast));
         self.slow = Some(Ema::seeded(self.slow_period, slow));
         Some(fast - slow)
@@ -77,9 +88,9 @@ impl Macd {
         let (Some(fast), Some(slow)) = (&self.fast, &self.slow) else {
             return out;
         };
-        let (mut fast, fast_keep, fast_take) = fast.smoothing();
-        let (mut slow, slow_keep, slow_take) = slow.smoothing();
-        let (mut signal, signal_keep, signal_take) = self.signal.smoothing();
+        let (mut fast, fast_k) = fast.smoothing();
+        let (mut slow, slow_k) = slow.smoothing();
+        let (mut signal, signal_k) = self.signal.smoothing();
         let [lines, signals, histograms] = &mut out;
         let written = {
             let slots = (lines.spare_capacity_mut().iter_mut())
@@ -87,10 +98,10 @@ impl Macd {
                 .zip(histograms.spare_capacity_mut());
             let mut written = 0;
             for (&close, ((line_out, signal_out), histogram_out)) in rest.iter().zip(slots) {
-                fast = smooth(fast, close, fast_keep, fast_take);
-                slow = smooth(slow, close, slow_keep, slow_take);
+                fast = approach(fast, close, fast_k);
+                slow = approach(slow, close, slow_k);
                 let line = fast - slow;
-                signal = smooth(signal, line, signal_keep, signal_take);
+                signal = approach(signal, line, signal_k);
                 line_out.write(line);
                 signal_out.write(signal);
                 histogram_out.write(line - signal);
@@ -139,6 +150,14 @@ mod tests {
         let slow = ema(&closes, 6).unwrap();
         assert_eq!(line[20], fast_late[17] - slow[20]);
         assert_eq!(hist[20], line[20] - signal[20]);
+    }
+
+    #[test]
+    fn a_series_starting_flat_has_a_macd_of_exactly_zero() {
+        for price in [0.1, 0.000_012_34, 512_345.67] {
+            let [line, signal, hist] = macd(&[price; 60], 12, 26, 9).unwrap();
+            assert!([line, signal, hist].iter().all(|column| column[33..].iter().all(|&v| v == 0.0)), "{price}");
+        }
     }
 
     #[test]

@@ -1,24 +1,32 @@
 //! Technical indicators as streaming state with an O(1) update per input, and over whole
-//! series. Formulas and warm-up (lookback) follow TA-Lib; sums follow its arithmetic order,
-//! while the smoothing recurrences multiply by precomputed factors instead of dividing (a
-//! shorter dependency chain), which keeps them within about 1e-13 of TA-Lib.
+//! series. Formulas, warm-up (lookback) and the EMA step follow TA-Lib 0.8; Wilder's smoothing
+//! multiplies by precomputed factors instead of dividing (a shorter dependency chain). Where
+//! TA-Lib's arithmetic leaves rounding on a flat market, ours is exact: window means and
+//! variances come from [`window`] (sums of deviations from a recent input, not of inputs and
+//! squares), and seeds are mean deviations from the first input. So a window of one repeated
+//! price has that price as its SMA and as all three Bollinger bands (width exactly 0); a series
+//! that starts flat has that price as its EMA, a MACD of exactly 0 and an RSI of 0 (TA-Lib's
+//! convention when gains and losses are both zero); after a move, the EMA approaches the
+//! flat price without overshooting it, and RSI and ATR decay as in TA-Lib. Every value is
+//! within 1e-9 of TA-Lib's relative to max(1, |value|): `tests/talib_fixtures.rs`, on real
+//! candles and on flat, 500,000-priced and 0.00001-priced series.
 //!
 //! The whole-series functions (`sma`, `ema`, `rsi`, `macd`, `bollinger`) run the warm-up
 //! through the streaming `update`, then a batch loop of their own: no per-value `Option` or
-//! warm-up test, window sums that read the leaving input from the series instead of a ring,
-//! and divisions and square roots finished a chunk at a time in loops the compiler
-//! vectorises. Both paths step with the same functions (`smooth`, `roll`, ...), so a series
-//! equals the streaming outputs bit for bit (tested below). The batch loops are
-//! `#[inline(never)]`: inlined into a large caller they were given fewer registers and kept
-//! their running values in memory.
+//! warm-up test, windows read from the series instead of a ring, and divisions and square
+//! roots finished a chunk at a time in loops the compiler vectorises. Both paths step with
+//! the same functions (`smooth`, `approach`, `window::step`, ...), so a series equals the
+//! streaming outputs bit for bit (tested below). The batch loops are `#[inline(never)]`:
+//! inlined into a large caller they were given fewer registers and kept their running values
+//! in memory.
 
 mod atr;
 mod bollinger;
 mod ema;
 mod macd;
-mod rolling_sum;
 mod rsi;
 mod sma;
+mod window;
 
 pub use atr::{Atr, Bar};
 pub use bollinger::{Bands, Bollinger};
@@ -110,12 +118,28 @@ fn warm_up<'a, I: Indicator, const K: usize>(
     (out, rest)
 }
 
-/// One step of an exponential smoothing, `average * keep + input * take`: EMA (keep = 1 - k)
-/// and Wilder's averages (keep = (n - 1) / n). The streaming and the batch loops both call
-/// it, so they round alike.
+/// One step of Wilder's smoothing, `average * keep + input * take` with keep = (n - 1) / n
+/// and take = 1 / n (RSI's averages). The streaming and the batch loops both call it, so they
+/// round alike.
 #[inline(always)]
 pub(crate) fn smooth(average: f64, input: f64, keep: f64, take: f64) -> f64 {
     average * keep + input * take
+}
+
+/// One step of an exponential moving average, `average + (input - average) * k`, in TA-Lib's
+/// order: it moves towards the input without overshooting it, and an average equal to the
+/// input stays exactly there (`average * (1 - k) + input * k` can round away from it).
+#[inline(always)]
+pub(crate) fn approach(average: f64, input: f64, k: f64) -> f64 {
+    (input - average) * k + average
+}
+
+/// The mean of inputs as sums of their deviations from the first of them: `anchor +
+/// deviations / count`, which is the input itself, exactly, when all are equal (a plain sum
+/// divided by the count need not be: three 0.1s give 0.10000000000000002).
+#[inline(always)]
+pub(crate) fn anchored_mean(anchor: f64, deviations: f64, count: usize) -> f64 {
+    anchor + deviations / count as f64
 }
 
 /// How many values the batch loops keep in fixed buffers before finishing them (divisions,
@@ -136,11 +160,6 @@ fn by_chunks(len: usize, mut step: impl FnMut(Range<usize>)) {
     if start < len {
         step(start..len);
     }
-}
-
-/// TA-Lib's `TA_IS_ZERO`: values this close to zero count as zero.
-pub(crate) fn is_zero(value: f64) -> bool {
-    -1e-8 < value && value < 1e-8
 }
 
 /// The simple moving average of `inputs` over `period`, NaN during warm-up.
@@ -205,10 +224,30 @@ mod tests {
         for (batch, streamed) in bollinger(closes, period, 2.0).unwrap().iter().zip(&streamed) {
             assert_identical("bollinger", batch, streamed);
         }
+        assert_flat_windows_exact(closes, period);
     }
 
-    /// A random walk in cents with flat stretches, where the zero guards (RSI of a flat
-    /// market, a variance that is rounding noise) take over.
+    /// Wherever the latest `period` closes are equal, SMA and all three bands are that close;
+    /// elsewhere the mean and deviation agree with a two-pass computation over the window.
+    fn assert_flat_windows_exact(closes: &[f64], period: usize) {
+        let sma = sma(closes, period).unwrap();
+        let [upper, middle, lower] = bollinger(closes, period, 2.0).unwrap();
+        let n = period as f64;
+        for (start, window) in closes.windows(period).enumerate() {
+            let (end, close) = (start + period - 1, window[0]);
+            if window.iter().all(|&c| c == close) {
+                assert_eq!([sma[end], upper[end], middle[end], lower[end]], [close; 4], "index {end}");
+                continue;
+            }
+            let mean = window.iter().sum::<f64>() / n;
+            let deviation = (window.iter().map(|c| (c - mean) * (c - mean)).sum::<f64>() / n).sqrt();
+            let near = |ours: f64, exact: f64| (ours - exact).abs() <= 1e-9 * exact.abs().max(1.0);
+            assert!(near(middle[end], mean) && near(upper[end] - middle[end], 2.0 * deviation), "index {end}");
+        }
+    }
+
+    /// A random walk in cents with flat stretches, where the windows' sums are recomputed and
+    /// RSI may meet gains and losses of zero.
     fn walk() -> impl Strategy<Value = Vec<f64>> {
         (1i64..10_000_000, prop::collection::vec((-500i64..=500, 0usize..4), 0..700)).prop_map(|(start, steps)| {
             let mut cents = start;

@@ -1,9 +1,12 @@
 //! Relative strength index with Wilder smoothing, seeded by the plain mean of the first
-//! `period` gains and losses (TA-Lib's default, not Metastock's).
+//! `period` gains and losses (TA-Lib's default, not Metastock's). When average gain and loss
+//! are both exactly zero (a market flat from the start) it is 0, as TA-Lib 0.8 gives; through
+//! a flat stretch after a move both averages shrink alike and the RSI keeps its last value, as
+//! in TA-Lib 0.8 (TA-Lib 0.4 zeroed sums below 1e-8, which a cheap coin's averages always are).
 
 use serde::{Deserialize, Serialize};
 
-use super::{by_chunks, check_period, is_zero, smooth, warm_up, Indicator, IndicatorError, CHUNK};
+use super::{by_chunks, check_period, smooth, warm_up, Indicator, IndicatorError, CHUNK};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rsi {
@@ -74,11 +77,11 @@ fn split(change: f64) -> (f64, f64) {
     (gain, gain - change)
 }
 
-/// The RSI of average gain and loss; 0 when both are (about) zero, as in TA-Lib.
+/// The RSI of average gain and loss; 0 when both are zero, as in TA-Lib.
 #[inline(always)]
 fn value(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;
-    if is_zero(total) {
+    if total == 0.0 {
         0.0
     } else {
         100.0 * (gain / total)
@@ -135,5 +138,18 @@ mod tests {
         let out = rsi(&[5.0; 6], 2).unwrap();
         assert_eq!(out[5], 0.0);
         assert!(Rsi::new(1).is_err());
+    }
+
+    #[test]
+    fn a_flat_stretch_after_a_move_keeps_the_last_value_like_ta_lib() {
+        // TA-Lib 0.8.2: RSI(2) of 100, 101, 100.5 then flat is 66.666... for 1,000 candles (its
+        // averages reach zero only by underflow, after about 1,070).
+        let mut closes = vec![100.0, 101.0, 100.5];
+        closes.extend([100.5; 1000]);
+        let out = rsi(&closes, 2).unwrap();
+        assert!(out[3..].iter().all(|v| (v - 200.0 / 3.0).abs() < 1e-9), "{:?}", &out[990..]);
+        // A coin at 0.00001 moving by 0.00000001 has averages far below 1e-8: still an RSI.
+        let cheap: Vec<f64> = (0..40).map(|i| 0.000_01 + (i % 3) as f64 * 1e-8).collect();
+        assert!(rsi(&cheap, 14).unwrap()[14..].iter().all(|v| *v > 30.0 && *v < 70.0));
     }
 }

@@ -1,35 +1,34 @@
-//! Simple moving average, summed the way TA-Lib sums it (add the newest, emit, drop the oldest).
+//! Simple moving average: the mean of the latest `period` inputs from a [`Window`], so a flat
+//! window averages to its price exactly (TA-Lib's running sum can be off there by its rounding).
 
 use serde::{Deserialize, Serialize};
 
-use super::rolling_sum::{roll, RollingSum};
+use super::window::{step, Window};
 use super::{check_period, warm_up, Indicator, IndicatorError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sma {
     period: usize,
-    sum: RollingSum,
+    window: Window,
 }
 
 impl Sma {
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("SMA", 2, period)?;
-        Ok(Self { period, sum: RollingSum::new(period) })
+        Ok(Self { period, window: Window::new(period) })
     }
 
     /// The whole series from a fresh state, NaN during warm-up: value for value what
-    /// [`Indicator::update`] gives, without its ring buffer (the oldest input is read from
-    /// `inputs`).
+    /// [`Indicator::update`] gives, without its ring buffer (the window is read from `inputs`).
     #[inline(never)]
     pub(super) fn over(mut self, inputs: &[f64]) -> Vec<f64> {
         let ([mut out], rest) = warm_up(&mut self, inputs, |value| [value]);
-        let period = self.period as f64;
-        let mut partial = self.sum.partial();
-        // `rest[i]` is `inputs[period + i]`; the input leaving the window is `inputs[1 + i]`.
-        out.extend(rest.iter().zip(inputs.get(1..).unwrap_or_default()).map(|(&value, &oldest)| {
-            let total;
-            (total, partial) = roll(partial, value, oldest);
-            total / period
+        let (period, n) = (self.period, self.period as f64);
+        let (mut schedule, mut sums) = self.window.state();
+        let start = inputs.len() - rest.len();
+        out.extend((start..inputs.len()).map(|end| {
+            sums = step(&mut schedule, sums, inputs, end, period);
+            sums.mean(n)
         }));
         out
     }
@@ -41,7 +40,7 @@ impl Indicator for Sma {
 
     #[inline]
     fn update(&mut self, input: f64) -> Option<f64> {
-        Some(self.sum.add(input)? / self.period as f64)
+        Some(self.window.push(input)?.mean(self.period as f64))
     }
 
     fn lookback(&self) -> usize {
@@ -60,5 +59,11 @@ mod tests {
         assert!(out[0].is_nan() && out[1].is_nan());
         assert_eq!(&out[2..], &[2.0, 3.0, 4.0]);
         assert!(Sma::new(1).is_err());
+    }
+
+    #[test]
+    fn a_flat_window_averages_to_its_price() {
+        // Summed and divided, three 0.1s average to 0.10000000000000002.
+        assert_eq!(sma(&[0.3, 0.1, 0.1, 0.1], 3).unwrap()[3], 0.1);
     }
 }
