@@ -254,9 +254,10 @@ impl World {
             let trade_id = format!("{bot_id}:authz");
             self.server.d1_execute(&format!(
                 "INSERT INTO trades (id, bot_id, user_id, exchange, symbol, quote_currency, status, entry_price, \
-                 exit_price, quantity, cost, fees, profit_loss, profit_pct, entry_ms, exit_ms, exit_reason) VALUES \
+                 exit_price, quantity, cost, fees, profit_loss, profit_pct, entry_ms, exit_ms, exit_reason, \
+                 cost_units, fees_units, pnl_units) VALUES \
                  ('{trade_id}', '{bot_id}', '{}', 'binance', 'BTC/USDT', 'USDT', 'closed', '100', '101', '1', \
-                 '100', '0.2', '0.8', '0.8', 1700000000000, 1700000060000, 'take_profit')",
+                 '100', '0.2', '0.8', '0.8', 1700000000000, 1700000060000, 'take_profit', 10000000000, 20000000, 80000000)",
                 fixture.user_id
             ));
             fixture.trade_id = Some(trade_id);

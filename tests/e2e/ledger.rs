@@ -53,20 +53,21 @@ fn all_trades(client: &Client) -> Vec<Value> {
     client.get("/api/trades/?limit=500").json()["items"].as_array().cloned().unwrap_or_default()
 }
 
-/// Fires ticks (making `bots` due each time) until `done` holds for the caller's trades.
+/// Fires ticks (making `bots` due each time) until `done` holds for the caller's trades. The
+/// bots are made due by one short write per round, a second apart: a write from the test
+/// process holds the D1 file's lock, and the server's own writes meanwhile fail as busy.
 fn trades_until(server: &Server, client: &Client, bots: &[&str], done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ids: Vec<String> = bots.iter().map(|id| format!("'{id}'")).collect();
     loop {
         let trades = all_trades(client);
         if done(&trades) {
             return trades;
         }
         assert!(Instant::now() < deadline, "trades never matched: {trades:?}");
-        for id in bots {
-            server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE id = '{id}'"));
-        }
+        server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE id IN ({})", ids.join(", ")));
         fire_tick(client);
-        std::thread::sleep(Duration::from_millis(400));
+        std::thread::sleep(Duration::from_millis(1_000));
     }
 }
 
@@ -246,13 +247,13 @@ fn a_refused_trade_write_is_reported_not_dropped(server: &Server) {
     let reported = loop {
         server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE id = '{bot}'"));
         fire_tick(&client);
+        std::thread::sleep(Duration::from_millis(600));
         let activity = client.get("/api/bot-activity/recent").json();
         let line = activity.as_array().unwrap().iter().find(|a| a["bot_id"] == bot && a["action"] == "error").cloned();
         if let Some(line) = line {
             break line;
         }
         assert!(Instant::now() < deadline, "the refused write was never reported: {activity}");
-        std::thread::sleep(Duration::from_millis(400));
     };
     assert!(reported["message"].as_str().unwrap().contains("trade_write_conflict"), "{reported}");
     let trades = all_trades(&client);
