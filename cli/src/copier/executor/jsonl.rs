@@ -221,7 +221,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_path_buf();
         let responder = std::thread::spawn(move || {
-            while std::fs::read_to_string(path.join("orders.jsonl")).unwrap().is_empty() {
+            while std::fs::read_to_string(path.join("orders.jsonl")).unwrap_or_default().is_empty() {
                 std::thread::sleep(Duration::from_millis(20));
             }
             answer(&path, |order| {
