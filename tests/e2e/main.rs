@@ -9,6 +9,7 @@ mod admin;
 mod api_keys;
 mod assets;
 mod authz;
+mod books;
 mod bots;
 mod copier;
 mod copier_bots;
@@ -98,6 +99,7 @@ fn main() {
                 authz::TESTS,
                 hostile::TESTS,
                 faults::TESTS,
+                books::TESTS,
             ]
             .concat(),
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),

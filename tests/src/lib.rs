@@ -2,6 +2,7 @@
 //! migrations, waits until `/health` answers, and stops the process group by its recorded pid.
 
 mod accounts;
+pub mod books_model;
 mod client;
 mod d1;
 mod server;
