@@ -15,6 +15,7 @@ mod copier;
 mod copier_bots;
 mod copier_cli;
 mod faults;
+mod flood;
 mod health;
 mod hostile;
 mod ledger;
@@ -99,6 +100,7 @@ fn main() {
                 authz::TESTS,
                 hostile::TESTS,
                 faults::TESTS,
+                flood::TESTS,
                 books::TESTS,
             ]
             .concat(),

@@ -5,5 +5,6 @@ pub mod cors;
 pub mod error;
 pub mod outbound;
 pub mod router;
+pub mod visitors;
 
 pub use error::{ApiError, ApiResult};

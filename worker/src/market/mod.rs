@@ -32,7 +32,7 @@ pub use error::MarketError;
 pub use fx::UsdBrl;
 pub use gainers::Gainer;
 pub use quotes::Quote;
-use throttle::Limit;
+use throttle::{Limit, Priority};
 use upstream::{now_ms, Upstream};
 
 /// A value with its age; `stale` when served past its freshness because the venue failed.
@@ -46,6 +46,7 @@ pub struct Fresh<T> {
 pub struct MarketData {
     env: Env,
     db: CountingDb,
+    priority: Priority,
 }
 
 thread_local! {
@@ -54,9 +55,16 @@ thread_local! {
 }
 
 impl MarketData {
+    /// Market data for an API caller: its venue requests may spend only the browsing share of
+    /// each venue's budget.
     pub fn new(env: &Env) -> Result<Self, MarketError> {
         let db = CountingDb::new(env.d1("DB").map_err(MarketError::storage)?);
-        Ok(Self { env: env.clone(), db })
+        Ok(Self { env: env.clone(), db, priority: Priority::Browsing })
+    }
+
+    /// Market data for the bots (ticks, closing positions): the whole budget.
+    pub fn for_trading(env: &Env) -> Result<Self, MarketError> {
+        Ok(Self { priority: Priority::Trading, ..Self::new(env)? })
     }
 
     /// D1 statements this instance has run (cache reads and writes, rate-limit bookkeeping).
@@ -69,7 +77,7 @@ impl MarketData {
             venue: venue_name.to_string(),
             detail: format!("{url_var} is not configured"),
         })?;
-        Ok(Upstream { db: &self.db, venue: venue_name, base_url, limit })
+        Ok(Upstream { db: &self.db, venue: venue_name, base_url, limit, priority: self.priority })
     }
 
     fn exchange_upstream(&self, exchange: ExchangeId) -> Result<Upstream<'_>, MarketError> {

@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 
 use super::error::MarketError;
 use super::inflight::{self, Failure};
-use super::throttle::{self, Limit};
+use super::throttle::{self, Limit, Priority};
 use crate::db::CountingDb;
 use crate::http::outbound;
 
@@ -25,6 +25,7 @@ pub struct Upstream<'a> {
     pub venue: &'a str,
     pub base_url: String,
     pub limit: Limit,
+    pub priority: Priority,
 }
 
 impl Upstream<'_> {
@@ -96,15 +97,15 @@ impl Upstream<'_> {
 
     /// Spends `weight` of the venue's budget at once (a batch's admission), or refuses.
     pub async fn admit_now(&self, weight: u32) -> Result<(), MarketError> {
-        throttle::admit(self.db, self.venue, self.limit, weight, now_ms()).await
+        throttle::admit(self.db, self.venue, (self.limit, self.priority), weight, now_ms()).await
     }
 
     /// Spends `weight` of the venue's budget; run only by the caller that really sends.
     fn admit(&self, weight: u32) -> inflight::Admit {
         let db = self.db.clone();
         let venue = self.venue.to_string();
-        let limit = self.limit;
-        async move { throttle::admit(&db, &venue, limit, weight, now_ms()).await }.boxed_local()
+        let budget = (self.limit, self.priority);
+        async move { throttle::admit(&db, &venue, budget, weight, now_ms()).await }.boxed_local()
     }
 }
 

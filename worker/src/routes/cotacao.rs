@@ -11,6 +11,7 @@ use crate::http::ApiResult;
 use crate::market::MarketData;
 
 pub async fn usd_brl(ctx: Ctx) -> ApiResult<Response> {
+    crate::http::visitors::admit(&ctx).await?;
     let data = MarketData::new(&ctx.env).map_err(|e| e.to_api_error())?;
     let quote = match data.usd_brl().await {
         Ok(quote) => quote,

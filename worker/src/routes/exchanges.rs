@@ -27,6 +27,7 @@ pub async fn list(_ctx: Ctx) -> ApiResult<Response> {
 }
 
 pub async fn symbols(ctx: Ctx) -> ApiResult<Response> {
+    crate::http::visitors::admit(&ctx).await?;
     let exchange = Params::of(&ctx)?.exchange()?;
     let data = MarketData::new(&ctx.env).map_err(|e| e.to_api_error())?;
     let markets = match data.markets(exchange).await {

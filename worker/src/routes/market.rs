@@ -12,6 +12,7 @@ use crate::http::{ApiError, ApiResult};
 use crate::market::{CandleRequest, MarketData};
 
 pub async fn candles(ctx: Ctx) -> ApiResult<Response> {
+    crate::http::visitors::admit(&ctx).await?;
     let params = Params::of(&ctx)?;
     let exchange = params.exchange()?;
     let request = CandleRequest {
@@ -43,6 +44,7 @@ pub async fn candles(ctx: Ctx) -> ApiResult<Response> {
 }
 
 pub async fn top_gainers(ctx: Ctx) -> ApiResult<Response> {
+    crate::http::visitors::admit(&ctx).await?;
     let params = Params::of(&ctx)?;
     if params.text_or("period", "24h") != "24H" {
         return Err(ApiError::validation("period", "period must be 24h"));
@@ -71,6 +73,7 @@ pub async fn top_gainers(ctx: Ctx) -> ApiResult<Response> {
 /// through the same layer the tick uses (one upstream request per distinct market at most,
 /// batched where the venue allows). A pair that cannot be quoted carries its own error.
 pub async fn quotes(ctx: Ctx) -> ApiResult<Response> {
+    crate::http::visitors::admit(&ctx).await?;
     let params = Params::of(&ctx)?;
     let pairs = params.pairs(MAX_PAIRS)?;
     let data = MarketData::new(&ctx.env).map_err(|e| e.to_api_error())?;

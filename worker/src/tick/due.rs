@@ -106,7 +106,7 @@ async fn prefetch_quotes(env: &Env, rows: &[DueRow], speed: u32) -> u64 {
         pairs.extend(symbols.into_iter().map(|symbol| ((exchange.id(), symbol.clone()), (exchange, symbol))));
     }
     let pairs: Vec<(ExchangeId, Symbol)> = pairs.into_values().collect();
-    let Ok(md) = MarketData::new(env) else { return 0 };
+    let Ok(md) = MarketData::for_trading(env) else { return 0 };
     md.quotes_within(&pairs, freshness::quote_max_age_ms(speed)).await;
     md.statements()
 }

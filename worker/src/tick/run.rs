@@ -70,7 +70,7 @@ pub async fn run_bots(env: &Env, ids: &[String], due_by_ms: i64, speed: u32) -> 
         }
     }
     let pairs: Vec<(ExchangeId, Symbol)> = pairs.into_values().collect();
-    let md = MarketData::new(env).map_err(|e| worker::Error::RustError(e.detail()))?;
+    let md = MarketData::for_trading(env).map_err(|e| worker::Error::RustError(e.detail()))?;
     let feeds = markets::fetch(&md, &pairs, now, speed).await;
     let mut units = Vec::with_capacity(bots.len());
     for bot in &bots {
@@ -194,7 +194,7 @@ pub async fn close_positions(env: &Env, bot: &BotRow, symbol: Option<&Symbol>) -
     if open.is_empty() {
         return Ok(Vec::new());
     }
-    let md = MarketData::new(env).map_err(|e| e.to_api_error())?;
+    let md = MarketData::for_trading(env).map_err(|e| e.to_api_error())?;
     let pairs: Vec<(ExchangeId, Symbol)> = open.iter().map(|s| (exchange, s.clone())).collect();
     let quotes = md.quotes(&pairs).await;
     let now = now_ms();
