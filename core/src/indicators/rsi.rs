@@ -34,6 +34,12 @@ impl Rsi {
         })
     }
 
+    /// Whether the averages hold any gain or loss: false for a market that has not moved in
+    /// their memory, whose RSI of 0 is TA-Lib's convention rather than a reading.
+    pub fn has_moved(&self) -> bool {
+        self.gain + self.loss != 0.0
+    }
+
     /// The whole series from a fresh state, NaN during warm-up: value for value what
     /// [`Indicator::update`] gives. The averages are smoothed a chunk at a time into buffers,
     /// then the chunk's divisions run in a loop of their own, which the compiler vectorises.

@@ -14,7 +14,7 @@ pub use self::bollinger::{BollingerBands, BollingerParams};
 pub use self::cross::Cross;
 pub use self::macd::{MacdCross, MacdParams};
 pub use self::params::{ParamError, ParamReader, Params};
-pub use self::rsi::{RsiParams, RsiReversal};
+pub use self::rsi::{RsiEntry, RsiParams, RsiReversal};
 pub use self::scalping::{EmaScalping, ScalpingParams};
 use crate::exits::ExitRules;
 use crate::indicators::IndicatorError;

@@ -2,6 +2,7 @@
 //! key's default and range, so the form can check them before sending.
 
 import type { Strategy } from '../api/types';
+import type { MessageKey } from '../i18n/messages';
 
 export interface ParamSpec {
   key: string;
@@ -40,6 +41,19 @@ export const STRATEGY_PARAMS: Record<Strategy, ParamSpec[]> = {
     period('signal_period', 1),
   ],
   bollinger: [period('period', 2), decimal('std_dev', 0.1, 10)],
+};
+
+/** Each strategy's entry and exit rule in one sentence, for the form's help. */
+export const STRATEGY_RULES: Record<Strategy, MessageKey> = {
+  scalping: 'strategy.rule.scalping',
+  rsi: 'strategy.rule.rsi',
+  macd: 'strategy.rule.macd',
+  bollinger: 'strategy.rule.bollinger',
+};
+
+/** Parameters that take a word instead of a number: the words the server accepts, default first. */
+export const CHOICE_PARAMS: Partial<Record<Strategy, { key: string; choices: string[] }[]>> = {
+  rsi: [{ key: 'entry', choices: ['below', 'cross_up'] }],
 };
 
 export const EXIT_PARAMS: ParamSpec[] = [

@@ -64,6 +64,13 @@ const en = {
   'bots.strategy': 'Strategy',
   'bots.interval': 'Analysis interval (seconds)',
   'bots.params': 'Strategy parameters',
+  'strategy.rule.scalping': 'Buys when the fast EMA crosses above the slow EMA; sells when it crosses back below.',
+  'strategy.rule.rsi':
+    'Buys while RSI is below oversold (with entry = cross_up: when RSI climbs back above oversold); ' +
+    'sells while RSI is above overbought.',
+  'strategy.rule.macd': 'Buys when the MACD line crosses above its signal line; sells when it crosses back below.',
+  'strategy.rule.bollinger':
+    'Buys when the close falls below the lower band; sells when the close is at or above the upper band.',
   'bots.available': 'Available: {amount}',
   'bots.create': 'Create bot',
   'bots.trades': 'Trades of this bot',
@@ -227,6 +234,16 @@ const ptBR: Record<MessageKey, string> = {
   'bots.strategy': 'Estratégia',
   'bots.interval': 'Intervalo de análise (segundos)',
   'bots.params': 'Parâmetros da estratégia',
+  'strategy.rule.scalping':
+    'Compra quando a EMA rápida cruza acima da EMA lenta; vende quando ela volta a cruzar abaixo.',
+  'strategy.rule.rsi':
+    'Compra enquanto o RSI está abaixo de oversold (com entry = cross_up: quando o RSI volta a subir acima de ' +
+    'oversold); vende enquanto o RSI está acima de overbought.',
+  'strategy.rule.macd':
+    'Compra quando a linha do MACD cruza acima da linha de sinal; vende quando volta a cruzar abaixo.',
+  'strategy.rule.bollinger':
+    'Compra quando o fechamento cai abaixo da banda inferior; vende quando o fechamento está na banda superior ou ' +
+    'acima dela.',
   'bots.available': 'Disponível: {amount}',
   'bots.create': 'Criar robô',
   'bots.trades': 'Operações deste robô',
