@@ -1,9 +1,10 @@
-//! What the charts draw: trade marks on the candles they happened in, the equity curve, P&L per bot.
+//! What the charts draw: trade marks on the candles they happened in, the equity curves (one
+//! per currency), and which currencies a bot's P&L is shown in.
 import { describe, expect, it } from 'vitest';
-import type { Trade } from '../src/api/types';
+import type { CurrencyStats, EquitySeries, Trade } from '../src/api/types';
 import { tradeMarks } from '../src/components/CandleChart';
-import { equityPoints } from '../src/components/EquityChart';
-import { pnlByBot } from '../src/pages/BotsPage';
+import { equityCurves } from '../src/components/EquityChart';
+import { botResults } from '../src/pages/BotsPage';
 
 const trade = (patch: Partial<Trade>): Trade => ({
   id: 'b:1',
@@ -21,6 +22,7 @@ const trade = (patch: Partial<Trade>): Trade => ({
   entry_time: '2026-11-23T10:01:30Z',
   exit_time: '2026-11-23T10:03:05Z',
   exit_reason: 'take_profit',
+  quote_currency: 'USDT',
   ...patch,
 });
 const candles = [0, 1, 2, 3].map((i) => ({
@@ -44,23 +46,55 @@ describe('tradeMarks', () => {
   });
 });
 
-describe('equityPoints', () => {
-  it('adds closed trades in exit order to the starting balance', () => {
-    const points = equityPoints(1000, [
-      trade({ exit_time: '2026-11-23T12:00:00Z', profit_loss: -5 }),
-      trade({ exit_time: '2026-11-23T11:00:00Z', profit_loss: 10 }),
-      trade({ status: 'open', exit_time: null, profit_loss: null }),
-    ]);
-    expect(points.map((p) => p.value)).toEqual([1000, 1010, 1005]);
-    expect(equityPoints(1000, [])).toEqual([]);
+const series = (currency: string, start: number, equity: number[]): EquitySeries => ({
+  currency,
+  start_balance: start,
+  points: equity.map((value, i) => ({ time: `2026-11-23T1${i}:00:00Z`, equity: value })),
+});
+
+describe('equityCurves', () => {
+  it('draws each currency on its own line from its start balance and skips currencies without closed trades', () => {
+    const curves = equityCurves([series('BRL', 5000, [5010, 4990]), series('EUR', 1000, []), series('USDT', 1000, [1002])]);
+    expect(curves.map((c) => c.currency)).toEqual(['BRL', 'USDT']);
+    expect(curves[0].points.map((p) => p.value)).toEqual([5000, 5010, 4990]);
+    expect(curves[0].points[1].at).toBe('2026-11-23T10:00:00Z');
+    expect([curves[0].last, curves[1].last]).toEqual([4990, 1002]);
+    expect(curves[1].points.map((p) => p.value)).toEqual([1000, 1002]);
+  });
+  it("puts the display currency's curve first, dollar stablecoins counting as USD, others in the server's order", () => {
+    const all = [series('BRL', 5000, [1]), series('EUR', 1000, [1]), series('USDT', 1000, [1])];
+    expect(equityCurves(all, 'USD').map((c) => c.currency)).toEqual(['USDT', 'BRL', 'EUR']);
+    expect(equityCurves(all, 'BRL').map((c) => c.currency)).toEqual(['BRL', 'EUR', 'USDT']);
+    expect(equityCurves([], 'USD')).toEqual([]);
   });
 });
 
-describe('pnlByBot', () => {
-  it('sums realised P&L per bot and ignores open trades', () => {
-    expect(pnlByBot([trade({}), trade({ bot_id: 'c', profit_loss: -1 }), trade({ status: 'open', profit_loss: null })])).toEqual({
-      b: 9.8,
-      c: -1,
-    });
+const stats = (currency: string, patch: Partial<CurrencyStats> = {}): CurrencyStats => ({
+  currency,
+  total_trades: 3,
+  open_trades: 1,
+  closed_trades: 2,
+  wins: 1,
+  losses: 1,
+  win_rate: 50,
+  gross_profit: 10,
+  gross_loss: 4,
+  net_profit: 6,
+  profit_factor: 2.5,
+  expectancy: 3,
+  max_drawdown: 4,
+  fees: 0.2,
+  open_cost: 100,
+  ...patch,
+});
+
+describe('botResults', () => {
+  it("shows every currency the bot traded in, from its stats, and its quote currency at zero before a trade", () => {
+    expect(botResults({ quote_currency: 'BRL' }, [stats('BRL'), stats('USDT', { net_profit: -1 })])).toEqual([
+      { currency: 'BRL', net: 6, closed: 2, winRate: 50 },
+      { currency: 'USDT', net: -1, closed: 2, winRate: 50 },
+    ]);
+    expect(botResults({ quote_currency: 'BRL' }, [])).toEqual([{ currency: 'BRL', net: 0, closed: 0, winRate: 0 }]);
+    expect(botResults({ quote_currency: 'USDT' }, [stats('USDT', { total_trades: 0 })])[0].net).toBe(0);
   });
 });

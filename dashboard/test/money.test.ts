@@ -1,6 +1,6 @@
 //! Currency and number formatting for en and pt-BR, and USD <-> BRL conversion.
 import { describe, expect, it } from 'vitest';
-import { convert, displayMoney, formatMoney, formatPercent } from '../src/format/money';
+import { convert, displayMoney, formatIn, formatMoney, formatPercent } from '../src/format/money';
 import { messages, translate } from '../src/i18n/messages';
 
 const nbsp = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
@@ -18,6 +18,21 @@ describe('formatMoney', () => {
   });
   it('falls back to the code for currencies Intl does not know', () => {
     expect(formatMoney(2, 'BTC!', 'en')).toBe('2 BTC!');
+  });
+});
+
+describe('formatIn', () => {
+  it('keeps the currency an amount is kept in: a stablecoin is not written as dollars', () => {
+    expect(formatIn(1234.5, 'USDT', 'en')).toBe('1,234.50 USDT');
+    expect(nbsp(formatIn(1234.5, 'USDT', 'pt-BR'))).toBe('1.234,50 USDT');
+    expect(nbsp(formatIn(1234.5, 'BRL', 'pt-BR'))).toBe('R$ 1.234,50');
+    expect(formatIn(1234.5, 'USD', 'en')).toBe('$1,234.50');
+    expect(formatIn(0.01234, 'USDT', 'en')).toBe('0.0123 USDT');
+  });
+  it('signs P&L on request, never zero', () => {
+    expect(formatIn(12.3, 'USDT', 'en', true)).toBe('+12.30 USDT');
+    expect(formatIn(-12.3, 'BRL', 'en', true)).toBe('-R$12.30');
+    expect(formatIn(0, 'USDT', 'en', true)).toBe('0.00 USDT');
   });
 });
 
@@ -45,6 +60,6 @@ describe('percent and messages', () => {
       const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       expect(names(messages['pt-BR'][key]), key).toEqual(names(messages.en[key]));
     }
-    expect(translate('pt-BR', 'trades.total', { count: 2, amount: 'R$ 1,00' })).toBe('2 operações, líquido R$ 1,00');
+    expect(translate('pt-BR', 'trades.count', { count: 2, closed: 1 })).toBe('operações: 2 · fechadas: 1');
   });
 });

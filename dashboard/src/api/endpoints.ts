@@ -21,7 +21,8 @@ export function endpoints(api: ApiClient) {
       logout: (refresh_token: string) => api.request<void>('POST', '/api/auth/logout', { refresh_token }),
       me: () => api.get<T.User>('/api/auth/me'),
     },
-    summary: () => api.get<T.Summary>('/api/dashboard/summary'),
+    /** `currency`: what the combined totals are converted into (USD by default). */
+    summary: (currency?: T.TotalsCurrency) => api.get<T.Summary>(`/api/dashboard/summary${q({ currency })}`),
     balance: () => api.get<T.Balance>('/api/exchange/balance'),
     activity: () => api.get<T.Activity[]>('/api/bot-activity/recent'),
     market: {
@@ -41,13 +42,18 @@ export function endpoints(api: ApiClient) {
       remove: (id: string) => api.request<void>('DELETE', `/api/bots/${encodeURIComponent(id)}`),
       toggle: (id: string) => api.request<T.Bot>('PATCH', `/api/bots/${encodeURIComponent(id)}/toggle`),
       clone: (id: string) => api.request<T.Bot>('POST', `/api/bots/${encodeURIComponent(id)}/clone`),
+      /** The bot's whole history, per currency. */
+      stats: (id: string, currency?: T.TotalsCurrency) =>
+        api.get<T.TradeStats>(`/api/bots/${encodeURIComponent(id)}/stats${q({ currency })}`),
     },
     trades: {
       list: (filter: { bot_id?: string; status?: string; limit?: number; cursor?: string | null }) =>
         api.get<T.Page<T.Trade>>(`/api/trades${q(filter)}`),
-      stats: () => api.get<T.TradeStats>('/api/trades/stats'),
-      today: () => api.get<{ count: number; profit_loss: number }>('/api/trades/today'),
-      month: (year: number, month: number) => api.get<T.Page<T.Trade>>(`/api/trades/month${q({ year, month })}`),
+      stats: (filter: { bot_id?: string; currency?: T.TotalsCurrency } = {}) =>
+        api.get<T.TradeStats>(`/api/trades/stats${q(filter)}`),
+      today: (currency?: T.TotalsCurrency) => api.get<T.TradesToday>(`/api/trades/today${q({ currency })}`),
+      equity: () => api.get<{ series: T.EquitySeries[] }>('/api/trades/equity'),
+      month: (year: number, month: number) => api.get<T.MonthTrades>(`/api/trades/month${q({ year, month })}`),
       monthCsv: (year: number, month: number) => api.raw('GET', `/api/trades/month${q({ year, month, format: 'csv' })}`),
       close: (id: string) => api.request<T.Trade>('POST', `/api/trades/${encodeURIComponent(id)}/close`),
     },

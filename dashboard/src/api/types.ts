@@ -34,19 +34,60 @@ export interface Wallet {
   available: number;
 }
 
-export interface Summary {
-  currency: 'USD';
+/** The currencies the server converts combined totals into (`?currency=`). */
+export type TotalsCurrency = 'USD' | 'BRL';
+
+/** A rate a converted total used: 1 `base` = `rate` `quote` (pair "BASE/QUOTE"). */
+export interface Rate {
+  pair: string;
+  rate: number;
+  /** "awesomeapi" (USD/BRL) or "peg" (dollar stablecoins 1:1). */
+  source: string;
+  /** When the rate was quoted (RFC 3339); null for a peg. */
+  as_of: string | null;
+}
+
+/** How a combined total was converted; `missing` names currencies that could not be (the total is then null). */
+export interface Conversion {
+  currency: string;
+  rates: Rate[];
+  missing: string[];
+}
+
+/** One currency's books in the summary, every amount in that currency. */
+export interface CurrencySummary {
+  currency: string;
   total_balance: number;
   capital_invested: number;
   in_positions: number;
+  available: number;
   net_profit: number;
-  trades_today: number;
   profit_today: number;
+  trades_today: number;
+  closed_trades: number;
+  win_rate: number;
+  profit_factor: number | null;
+  expectancy: number | null;
+  max_drawdown: number;
+  fees: number;
+}
+
+export interface Summary {
+  /** The currency of the converted totals (USD or BRL, as asked). */
+  currency: string;
+  total_balance: number | null;
+  capital_invested: number | null;
+  in_positions: number | null;
+  net_profit: number | null;
+  trades_today: number;
+  profit_today: number | null;
   win_rate: number;
   bots_total: number;
   bots_active: number;
   usd_brl: number | null;
   wallets: Wallet[];
+  by_currency: CurrencySummary[];
+  conversion: Conversion;
 }
 
 export interface Balance {
@@ -56,6 +97,7 @@ export interface Balance {
   in_positions: number;
   wallets: Wallet[];
   total_brl?: number | null;
+  conversion?: Conversion;
 }
 
 export type Strategy = 'scalping' | 'rsi' | 'macd' | 'bollinger';
@@ -98,6 +140,8 @@ export interface Trade {
   entry_time: string;
   exit_time: string | null;
   exit_reason: string | null;
+  /** The currency of `cost`, `fees` and `profit_loss`. */
+  quote_currency: string;
 }
 
 export interface Page<T> {
@@ -106,16 +150,67 @@ export interface Page<T> {
   total?: number;
 }
 
-export interface TradeStats {
+/** How many trades a set holds and how many of the closed ones won (`win_rate` in percent). */
+export interface TradeCounts {
   total_trades: number;
   open_trades: number;
   closed_trades: number;
   wins: number;
   losses: number;
   win_rate: number;
+}
+
+/** Stats of the trades in one quote currency, amounts in that currency. */
+export interface CurrencyStats extends TradeCounts {
+  currency: string;
+  gross_profit: number;
+  gross_loss: number;
   net_profit: number;
   profit_factor: number | null;
+  expectancy: number | null;
   max_drawdown: number;
+  fees: number;
+  open_cost: number;
+}
+
+/** `/api/trades/stats` and `/api/bots/{id}/stats`: counts over every currency, amounts converted. */
+export interface TradeStats extends TradeCounts {
+  currency: string;
+  net_profit: number | null;
+  profit_factor: number | null;
+  expectancy: number | null;
+  /** Only when the trades are in one currency. */
+  max_drawdown: number | null;
+  by_currency: CurrencyStats[];
+  conversion: Conversion;
+}
+
+export interface TradesToday {
+  count: number;
+  profit_loss: number | null;
+  currency: string;
+  by_currency: { currency: string; count: number; profit_loss: number }[];
+  conversion: Conversion;
+}
+
+/** One currency's equity: start balance plus cumulative realised P&L in exit order. */
+export interface EquitySeries {
+  currency: string;
+  start_balance: number;
+  points: { time: string; equity: number }[];
+}
+
+export interface MonthTotal {
+  currency: string;
+  trades: number;
+  closed_trades: number;
+  profit_loss: number;
+  fees: number;
+}
+
+export interface MonthTrades {
+  items: Trade[];
+  totals: MonthTotal[];
 }
 
 export interface Activity {

@@ -3,7 +3,7 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { translate, type MessageKey } from '../i18n/messages';
-import { displayMoney, formatDateTime, formatNumber, formatPercent, type DisplayCurrency, type Locale } from '../format/money';
+import { displayMoney, formatDateTime, formatIn, formatNumber, formatPercent, type DisplayCurrency, type Locale } from '../format/money';
 import type { UsdBrl } from '../api/types';
 
 interface Prefs {
@@ -15,6 +15,8 @@ interface Prefs {
   t(key: MessageKey, vars?: Record<string, string | number>): string;
   /** `amount` of `from` (a quote currency) in the display currency. */
   money(amount: number | null | undefined, from?: string): string;
+  /** `amount` in its own `currency`, never converted; `signed` for P&L ("+1.20 USDT"). */
+  amount(amount: number | null | undefined, currency: string, signed?: boolean): string;
   number(value: number, digits?: number): string;
   percent(value: number | null | undefined, signed?: boolean): string;
   date(iso: string | null | undefined): string;
@@ -72,6 +74,7 @@ export function PrefsProvider({ children, loadRate }: { children: ReactNode; loa
       setCurrency,
       t: (key, vars) => translate(locale, key, vars),
       money: (amount, from = 'USD') => (amount == null ? '—' : displayMoney(amount, from, currency, usdBrl, locale)),
+      amount: (amount, code, signed) => (amount == null ? '—' : formatIn(amount, code, locale, signed)),
       number: (value, digits) => formatNumber(value, locale, digits),
       percent: (value, signed) => (value == null ? '—' : formatPercent(value, locale, signed)),
       date: (iso) => formatDateTime(iso, locale),

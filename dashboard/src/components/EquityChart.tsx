@@ -1,4 +1,7 @@
-//! The equity curve as a light SVG line: balance after each closed trade.
+//! The equity curve as a light SVG line, one per currency (amounts of two currencies are never
+//! put on one line): start balance, then the balance after each closed trade.
+
+import type { EquitySeries } from '../api/types';
 
 export interface EquityPoint {
   at: string;
@@ -24,19 +27,32 @@ export function EquityChart({ points, label }: { points: EquityPoint[]; label: s
   );
 }
 
-/** Cumulative balance from a starting amount through closed trades, oldest first. */
-export function equityPoints(
-  start: number,
-  trades: { exit_time: string | null; profit_loss: number | null; status: string }[],
-): EquityPoint[] {
-  const closed = trades
-    .filter((t) => t.status === 'closed' && t.exit_time)
-    .sort((a, b) => (a.exit_time! < b.exit_time! ? -1 : 1));
-  let value = start;
-  const points: EquityPoint[] = [];
-  for (const trade of closed) {
-    value += trade.profit_loss ?? 0;
-    points.push({ at: trade.exit_time!, value });
-  }
-  return points.length ? [{ at: '', value: start }, ...points] : [];
+/** One currency's curve as the chart draws it. */
+export interface CurrencyCurve {
+  currency: string;
+  start: number;
+  last: number;
+  points: EquityPoint[];
+}
+
+const DOLLARS = new Set(['USD', 'USDT', 'USDC', 'FDUSD']);
+const sameMoney = (a: string, b: string) => a === b || (DOLLARS.has(a) && DOLLARS.has(b));
+
+/**
+ * The curves worth drawing: each currency with at least one closed trade, its start balance
+ * first; the display currency's own (dollar-like ones count as USD) before the others, which
+ * keep the server's order.
+ */
+export function equityCurves(series: EquitySeries[], display?: string): CurrencyCurve[] {
+  const curves = series
+    .filter((s) => s.points.length > 0)
+    .map((s) => ({
+      currency: s.currency,
+      start: s.start_balance,
+      last: s.points[s.points.length - 1].equity,
+      points: [{ at: '', value: s.start_balance }, ...s.points.map((p) => ({ at: p.time, value: p.equity }))],
+    }));
+  if (!display) return curves;
+  const rank = (c: CurrencyCurve) => (sameMoney(c.currency, display) ? 0 : 1);
+  return curves.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([c]) => c);
 }

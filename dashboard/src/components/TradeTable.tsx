@@ -1,11 +1,12 @@
-//! A table of trades (scrolls sideways on a phone), with "close now" for open ones.
+//! A table of trades (scrolls sideways on a phone), with "close now" for open ones; each
+//! trade's amounts in its own quote currency.
 
 import type { Trade } from '../api/types';
 import { usePrefs } from '../app/prefs';
 import { quoteOf } from '../forms/botForm';
 
 export function TradeTable({ trades, onClose }: { trades: Trade[]; onClose?: (trade: Trade) => void }) {
-  const { t, money, number, percent, date } = usePrefs();
+  const { t, amount, number, percent, date } = usePrefs();
   return (
     <div className="table-wrap">
       <table className="trades" data-testid="trades-table">
@@ -31,8 +32,10 @@ export function TradeTable({ trades, onClose }: { trades: Trade[]; onClose?: (tr
               <td>{number(trade.entry_price)}</td>
               <td>{trade.exit_price == null ? '—' : number(trade.exit_price)}</td>
               <td>{number(trade.quantity)}</td>
-              <td className={(trade.profit_loss ?? 0) >= 0 ? 'up' : 'down'}>
-                {trade.profit_loss == null ? '—' : `${money(trade.profit_loss, quoteOf(trade.symbol))} (${percent(trade.profit_pct, true)})`}
+              <td className={(trade.profit_loss ?? 0) >= 0 ? 'up' : 'down'} data-testid="trade-pnl">
+                {trade.profit_loss == null
+                  ? '—'
+                  : `${amount(trade.profit_loss, trade.quote_currency ?? quoteOf(trade.symbol), true)} (${percent(trade.profit_pct, true)})`}
               </td>
               <td>{trade.exit_reason ?? ''}</td>
               {onClose && (

@@ -1,4 +1,6 @@
 //! Money, numbers, percentages and dates for a locale, and USD <-> BRL conversion at a rate.
+//! `formatMoney` shows dollar stablecoins as dollars (a converted figure); `formatIn` shows an
+//! amount in exactly the currency it is kept in ("12.30 USDT", "R$ 5.000,00").
 
 export type Locale = 'en' | 'pt-BR';
 export type DisplayCurrency = 'USD' | 'BRL';
@@ -6,19 +8,37 @@ export type DisplayCurrency = 'USD' | 'BRL';
 /** Quote currencies counted 1:1 as US dollars. */
 const USD_LIKE = new Set(['USD', 'USDT', 'USDC', 'FDUSD']);
 
+/** Two decimals, four below 1 so small amounts stay readable. */
+const moneyDigits = (amount: number) => ({
+  minimumFractionDigits: 2,
+  maximumFractionDigits: Math.abs(amount) !== 0 && Math.abs(amount) < 1 ? 4 : 2,
+});
+
 export function formatMoney(amount: number, currency: string, locale: Locale): string {
   const iso = USD_LIKE.has(currency) ? 'USD' : currency;
   try {
-    const digits = Math.abs(amount) !== 0 && Math.abs(amount) < 1 ? 4 : 2;
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: iso,
-      minimumFractionDigits: 2,
-      maximumFractionDigits: digits,
-    }).format(amount);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: iso, ...moneyDigits(amount) }).format(amount);
   } catch {
     return `${formatNumber(amount, locale)} ${currency}`;
   }
+}
+
+/**
+ * `amount` in its own `currency`, never converted nor relabelled: ISO codes the way the locale
+ * writes them ("$1,234.50", "R$ 1.234,50"), other codes after the number ("1,234.50 USDT").
+ * `signed` puts a + on gains (for P&L figures).
+ */
+export function formatIn(amount: number, currency: string, locale: Locale, signed = false): string {
+  const signDisplay = signed ? ('exceptZero' as const) : ('auto' as const);
+  if (/^[A-Z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(locale, { style: 'currency', currency, signDisplay, ...moneyDigits(amount) }).format(amount);
+    } catch {
+      // not a currency Intl knows: written out below
+    }
+  }
+  const number = new Intl.NumberFormat(locale, { signDisplay, ...moneyDigits(amount) }).format(amount);
+  return `${number} ${currency}`;
 }
 
 export function formatNumber(value: number, locale: Locale, maximumFractionDigits = 8): string {

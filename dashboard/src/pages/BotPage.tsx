@@ -1,4 +1,5 @@
-//! One bot: its settings, a candlestick chart of each market with entries and exits marked,
+//! One bot: its settings, its results over its whole history (per currency, from
+//! `/api/bots/{id}/stats`), a candlestick chart of each market with entries and exits marked,
 //! and its trades, live.
 
 import { useState } from 'react';
@@ -6,14 +7,17 @@ import { usePrefs } from '../app/prefs';
 import { navigate } from '../app/router';
 import { useApi } from '../auth/session';
 import { CandleChart } from '../components/CandleChart';
+import { CurrencyFigures } from '../components/Figures';
 import { ErrorNote, Loading } from '../components/Notice';
 import { TradeTable } from '../components/TradeTable';
+import { statsFigures } from '../format/ledger';
 import { useResource } from '../hooks/useResource';
 
 export function BotPage({ id }: { id: string }) {
   const api = useApi();
-  const { t, money } = usePrefs();
+  const { t, amount, number, locale } = usePrefs();
   const bot = useResource(() => api.bots.get(id), [id], true);
+  const stats = useResource(() => api.bots.stats(id), [id], true);
   const trades = useResource(() => api.trades.list({ bot_id: id, limit: 200 }), [id], true);
   const [picked, setPicked] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -32,6 +36,7 @@ export function BotPage({ id }: { id: string }) {
     action()
       .then(() => {
         bot.reload();
+        stats.reload();
         trades.reload();
       })
       .catch(setError);
@@ -52,8 +57,23 @@ export function BotPage({ id }: { id: string }) {
       </div>
       <ErrorNote error={error} />
       <p className="muted">
-        {b.exchange} · {b.strategy} · {t('bots.capital')} {money(b.capital, b.quote_currency)} · {b.analysis_interval}s
+        {b.exchange} · {b.strategy} · {t('bots.capital')} {amount(b.capital, b.quote_currency)} · {b.analysis_interval}s
       </p>
+      <div className="panel">
+        <h2>{t('bots.results')}</h2>
+        <ErrorNote error={stats.error} onRetry={stats.reload} />
+        {stats.data && stats.data.by_currency.length === 0 && <p className="muted">{t('common.none')}</p>}
+        <div className="currency-group" data-testid="bot-results">
+          {stats.data?.by_currency.map((c) => (
+            <CurrencyFigures
+              key={c.currency}
+              currency={c.currency}
+              note={t('trades.count', { count: number(c.total_trades), closed: number(c.closed_trades) })}
+              figures={statsFigures(c, locale)}
+            />
+          ))}
+        </div>
+      </div>
       <div className="panel">
         <div className="page-head">
           <h2>{t('bots.chart')}</h2>

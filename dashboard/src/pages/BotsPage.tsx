@@ -1,7 +1,8 @@
-//! The bots list: state, capital and realised P&L of each, with start/stop, clone and delete.
+//! The bots list: state, capital and realised P&L of each (from the bot's stats over its whole
+//! history, in its own currency), with start/stop, clone and delete.
 
 import { useState } from 'react';
-import type { Bot, Trade } from '../api/types';
+import type { Bot, CurrencyStats } from '../api/types';
 import { usePrefs } from '../app/prefs';
 import { Link, navigate } from '../app/router';
 import { useApi } from '../auth/session';
@@ -9,22 +10,22 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { Empty, ErrorNote, Loading } from '../components/Notice';
 import { useResource } from '../hooks/useResource';
 
-export function pnlByBot(trades: Trade[]): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const trade of trades) {
-    if (trade.status === 'closed') totals[trade.bot_id] = (totals[trade.bot_id] ?? 0) + (trade.profit_loss ?? 0);
-  }
-  return totals;
+/**
+ * The currencies a bot's P&L is shown in: each it has traded in, or its quote currency at zero
+ * before its first trade.
+ */
+export function botResults(bot: Pick<Bot, 'quote_currency'>, byCurrency: CurrencyStats[] | undefined) {
+  const traded = (byCurrency ?? []).filter((c) => c.total_trades > 0);
+  if (traded.length) return traded.map((c) => ({ currency: c.currency, net: c.net_profit, closed: c.closed_trades, winRate: c.win_rate }));
+  return [{ currency: bot.quote_currency, net: 0, closed: 0, winRate: 0 }];
 }
 
 export function BotsPage() {
   const api = useApi();
-  const { t, money } = usePrefs();
+  const { t, amount } = usePrefs();
   const bots = useResource(() => api.bots.list(), [], true);
-  const trades = useResource(() => api.trades.list({ status: 'closed', limit: 500 }), [], true);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const pnl = pnlByBot(trades.data?.items ?? []);
 
   const act = async (bot: Bot, action: () => Promise<unknown>) => {
     setBusy(bot.id);
@@ -66,9 +67,8 @@ export function BotsPage() {
             </div>
             <dl className="facts">
               <dt>{t('bots.capital')}</dt>
-              <dd>{money(bot.capital, bot.quote_currency)}</dd>
-              <dt>{t('bots.pnl')}</dt>
-              <dd className={(pnl[bot.id] ?? 0) >= 0 ? 'up' : 'down'}>{money(pnl[bot.id] ?? 0, bot.quote_currency)}</dd>
+              <dd>{amount(bot.capital, bot.quote_currency)}</dd>
+              <BotPnl bot={bot} />
             </dl>
             <div className="actions">
               <button type="button" disabled={busy === bot.id} onClick={() => act(bot, () => api.bots.toggle(bot.id))}>
@@ -86,5 +86,48 @@ export function BotsPage() {
         ))}
       </div>
     </section>
+  );
+}
+
+/** A bot's realised P&L, closed trades and win rate per currency, from `/api/bots/{id}/stats`. */
+function BotPnl({ bot }: { bot: Bot }) {
+  const api = useApi();
+  const { t, amount, number, percent } = usePrefs();
+  const stats = useResource(() => api.bots.stats(bot.id), [bot.id], true);
+  if (stats.error) {
+    return (
+      <>
+        <dt>{t('bots.pnl')}</dt>
+        <dd className="error-note">{stats.error.message}</dd>
+      </>
+    );
+  }
+  if (!stats.data) {
+    return (
+      <>
+        <dt>{t('bots.pnl')}</dt>
+        <dd className="muted">…</dd>
+      </>
+    );
+  }
+  return (
+    <>
+      {botResults(bot, stats.data.by_currency).map((r) => (
+        <div key={r.currency} className="facts-row" data-testid={`bot-pnl-${r.currency}`}>
+          <dt>{t('bots.pnl')}</dt>
+          <dd className={r.net > 0 ? 'up' : r.net < 0 ? 'down' : undefined} data-testid="bot-pnl">
+            {amount(r.net, r.currency, true)}
+          </dd>
+          <dt>{t('bots.closedTrades')}</dt>
+          <dd>{number(r.closed)}</dd>
+          {r.closed > 0 && (
+            <>
+              <dt>{t('fig.winRate')}</dt>
+              <dd>{percent(r.winRate)}</dd>
+            </>
+          )}
+        </div>
+      ))}
+    </>
   );
 }

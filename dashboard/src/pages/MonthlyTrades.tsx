@@ -1,4 +1,5 @@
-//! The trades entered in one UTC month, their net result, and the month as a CSV download.
+//! The trades entered in one UTC month, their totals per currency (each in that currency), and
+//! the month as a CSV download.
 
 import { useState } from 'react';
 import { usePrefs } from '../app/prefs';
@@ -11,12 +12,11 @@ const thisMonth = () => new Date().toISOString().slice(0, 7);
 
 export function MonthlyTrades() {
   const api = useApi();
-  const { t, money } = usePrefs();
+  const { t, amount, number } = usePrefs();
   const [month, setMonth] = useState(thisMonth());
   const [year, monthNumber] = month.split('-').map(Number);
   const trades = useResource(() => api.trades.month(year, monthNumber), [year, monthNumber], true);
   const [error, setError] = useState<Error | null>(null);
-  const net = (trades.data?.items ?? []).reduce((sum, trade) => sum + (trade.profit_loss ?? 0), 0);
 
   const exportCsv = async () => {
     setError(null);
@@ -47,9 +47,19 @@ export function MonthlyTrades() {
         </button>
       </div>
       <ErrorNote error={error ?? trades.error} />
-      {trades.data && (
-        <p className="muted">{t('trades.total', { count: trades.data.items.length, amount: money(net) })}</p>
-      )}
+      {trades.data?.totals.length === 0 && <p className="muted">{t('common.none')}</p>}
+      <ul className="month-totals" data-testid="month-totals">
+        {trades.data?.totals.map((total) => (
+          <li key={total.currency} data-testid={`month-total-${total.currency}`}>
+            <strong>{total.currency}</strong>
+            <span>{t('trades.count', { count: number(total.trades), closed: number(total.closed_trades) })}</span>
+            <span className={total.profit_loss > 0 ? 'up' : total.profit_loss < 0 ? 'down' : undefined} data-testid="month-net">
+              {t('trades.net', { amount: amount(total.profit_loss, total.currency, true) })}
+            </span>
+            <span className="muted">{t('trades.fees', { amount: amount(total.fees, total.currency) })}</span>
+          </li>
+        ))}
+      </ul>
       <TradeTable trades={trades.data?.items ?? []} />
     </div>
   );
