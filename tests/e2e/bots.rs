@@ -20,7 +20,7 @@ pub fn user(server: &Server, tag: &str) -> (Client, Account) {
 
 pub fn valid_bot() -> Value {
     json!({"name": "Alpha scalper", "exchange": "binance", "symbols": ["BTC/USDT"], "capital": 100,
-           "strategy": "rsi", "params": {"period": 2, "take_profit_pct": 5, "stop_loss_pct": 5}})
+           "strategy": "rsi", "params": {"period": 2, "entry": "cross_up", "take_profit_pct": 5, "stop_loss_pct": 5}})
 }
 
 pub fn send(client: &Client, method: &str, path: &str, body: Option<&Value>) -> Reply {

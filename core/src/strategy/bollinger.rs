@@ -63,7 +63,8 @@ impl Strategy for BollingerBands {
         };
         if self.below_lower.update(bands.lower - close) == Some(Crossing::Up) {
             Signal::Enter
-        } else if close >= bands.upper {
+        } else if close >= bands.upper && bands.upper > bands.lower {
+            // A flat window has no band to reach (width 0, upper = close): no sell on it.
             Signal::Exit
         } else {
             Signal::Hold
@@ -85,5 +86,13 @@ mod tests {
         // At the first candle the close sits on the upper band (10.5): a sell signal too.
         let exits: Vec<usize> = (0..signals.len()).filter(|&i| signals[i] == Signal::Exit).collect();
         assert_eq!(exits, [3, 8]);
+    }
+
+    #[test]
+    fn a_flat_market_is_no_sell_signal() {
+        let params = BollingerParams { period: 4, std_dev: 2.0 };
+        let mut strategy = BollingerBands::new(&params).unwrap();
+        let signals: Vec<Signal> = [10.0; 12].iter().map(|&c| strategy.on_close(c)).collect();
+        assert!(signals.iter().all(|s| *s == Signal::Hold), "{signals:?}");
     }
 }
