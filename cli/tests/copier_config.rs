@@ -55,7 +55,10 @@ fn follower_config_mistakes_are_one_line_and_exit_2() {
     let cases = [
         (edited(client(), "/trade_copy/mode", json!("double")), "trade_copy.mode: unknown variant `double`"),
         (edited(client(), "/trade_copy/max_exposure_trades", json!(-1)), "trade_copy.max_exposure_trades"),
-        (edited(client(), "/trade_copy/multiplier", json!(0)), "trade_copy.multiplier: must be positive"),
+        (
+            edited(client(), "/trade_copy/multiplier", json!(0)),
+            "trade_copy.multiplier: must be above 0 and at most 1000",
+        ),
         (edited(client(), "/trade_copy/max_drawdown_pct", json!(150)), "trade_copy.max_drawdown_pct"),
         (edited(client(), "/executor/kind", json!("mt5")), "executor: kind: unknown variant `mt5`"),
         (edited(client(), "/executor/fee_rate", json!("abc")), "executor: fee_rate: `abc` is not a number"),

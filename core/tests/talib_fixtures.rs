@@ -56,7 +56,9 @@ fn ours(column: &str, bars: &[Bar]) -> Vec<f64> {
 enum Tolerance {
     Relative,
     /// `STRESS` times max(unit, |TA-Lib's value|).
-    Stress { unit: f64 },
+    Stress {
+        unit: f64,
+    },
 }
 
 impl Tolerance {

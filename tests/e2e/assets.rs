@@ -31,7 +31,13 @@ fn the_dashboard_is_served_with_security_headers(server: &Server) {
         let reply = server.client().send("GET", path, None, &navigate);
         assert_eq!(reply.status, 200, "{path}");
         let csp = reply.header("content-security-policy").unwrap_or_else(|| panic!("{path}: no CSP"));
-        for directive in ["default-src 'self'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
             assert!(csp.contains(directive), "{path}: {directive} missing from {csp}");
         }
         assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");

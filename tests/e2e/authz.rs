@@ -89,6 +89,8 @@ fn table() -> Vec<Op> {
         op("POST", "/api/auth/refresh", Public, 200).body(fresh_refresh_token),
         op("POST", "/api/auth/logout", Public, 204).body(fresh_refresh_token),
         op("GET", "/api/auth/me", SignedIn, 200),
+        op("POST", "/api/auth/password", Owner { refused: 403 }, 200)
+            .body(|_, f| Some(json!({"current_password": f.owner.password, "new_password": "a-new-long-password"}))),
         op("POST", "/token", Public, 200)
             .body(|_, f| Some(json!({"username": f.owner.email, "password": f.owner.password}))),
         op("POST", "/users/public", Public, 201).body(fresh_signup),
@@ -141,6 +143,12 @@ fn table() -> Vec<Op> {
             Some(json!({"id": "evt_authz", "type": "checkout.session.completed", "data": {"object": {}}}))
         }),
         op("POST", "/api/payments/pix/create", SignedIn, 200).body(|_, _| Some(json!({"plan": "pro"}))),
+        // A caller's own subscription only: without a card plan there is nothing to change (409).
+        op("GET", "/api/payments/subscription", SignedIn, 200),
+        op("POST", "/api/payments/subscription/cancel", SignedIn, 409),
+        op("POST", "/api/payments/subscription/resume", SignedIn, 409),
+        op("POST", "/api/payments/subscription/plan", SignedIn, 409).body(|_, _| Some(json!({"plan": "premium"}))),
+        op("POST", "/api/payments/portal", SignedIn, 409),
         op("POST", "/api/payments/pix/webhook", Signed, 400)
             .query("?data.id=123&type=payment")
             .body(|_, _| Some(json!({"type": "payment", "data": {"id": "123"}}))),
@@ -318,7 +326,11 @@ fn call(world: &World, op: &Op, fixture: &Fixture, client: &Client) -> (u16, Opt
     let path = concrete_path(op, fixture);
     if op.path == "/api/stream" {
         let token = client.token.clone().unwrap_or_default();
-        return match Socket::open(&world.server, &format!("/api/stream?token={token}"), &[]) {
+        return match Socket::open(
+            &world.server,
+            "/api/stream",
+            &[("sec-websocket-protocol", &format!("bearer, {token}"))],
+        ) {
             Ok(socket) => {
                 socket.close();
                 (101, None)

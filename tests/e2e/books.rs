@@ -10,7 +10,7 @@
 //! One world (its own exchange simulator and `wrangler dev`, restartable on the same state) for
 //! every test here; each case is a fresh pro user. Knobs: `BOOKS_CASES` (random sequences of 10 to 20 steps, 12),
 //! `BOOKS_SHRINK` (shrink attempts after a failure, 24), `BOOKS_SEED` (a number, or `random`; unset: the same sequences every run),
-//! `BOOKS_RESTARTS` (weight of the restart op, 1; 0 for none), `BOOKS_ONLY=ledger` (skip the money figures), `BOOKS_SURVEY=1` (print every
+//! `BOOKS_RESTARTS` (weight of the restart op, 1; 0 for none), `BOOKS_KEEP=1` (keep the state and wrangler logs), `BOOKS_ONLY=ledger` (skip the money figures), `BOOKS_SURVEY=1` (print every
 //! disagreement and go on instead of failing: a map of what is wrong).
 //!
 //! Prices: each market's history is a fall then a turn up in the candle that closed last (RSI(2)
@@ -47,10 +47,17 @@ pub const TESTS: &[crate::Test] = &[
 // Markets, prices and the operations
 
 /// (API symbol, simulator symbol, price where the turn ends).
-const MARKETS: [(&str, &str, f64); 4] =
-    [("BKA/USDT", "BKAUSDT", 100.0), ("BKB/USDT", "BKBUSDT", 40.0), ("BKA/BRL", "BKABRL", 500.0), ("BKB/BRL", "BKBBRL", 200.0)];
+const MARKETS: [(&str, &str, f64); 4] = [
+    ("BKA/USDT", "BKAUSDT", 100.0),
+    ("BKB/USDT", "BKBUSDT", 40.0),
+    ("BKA/BRL", "BKABRL", 500.0),
+    ("BKB/BRL", "BKBBRL", 200.0),
+];
 
 /// Price levels a market can be moved to, as multiples of its turn price.
+/// How long the worker keeps a book ticker (`freshness::BOOK_TICKER`), with a margin.
+const QUOTE_FRESH: Duration = Duration::from_millis(5_300);
+
 const LEVELS: [f64; 4] = [1.0, 1.02, 1.08, 0.92];
 
 const USDT_CAPITALS: [u32; 4] = [40, 150, 350, 600];
@@ -64,21 +71,46 @@ fn capital_of(currency: &str, tier: u8) -> Decimal {
 #[derive(Clone, PartialEq)]
 enum Op {
     /// A stopped bot on A, B or both markets of a currency, with a capital tier.
-    Create { brl: bool, symbols: u8, capital: u8, start: bool },
+    Create {
+        brl: bool,
+        symbols: u8,
+        capital: u8,
+        start: bool,
+    },
     /// `PUT` of a bot (by index among the live ones) with another capital tier.
-    Edit { bot: u8, capital: u8 },
-    Clone { bot: u8 },
+    Edit {
+        bot: u8,
+        capital: u8,
+    },
+    Clone {
+        bot: u8,
+    },
     /// Start a stopped bot or stop a running one.
-    Toggle { bot: u8 },
-    Delete { bot: u8 },
+    Toggle {
+        bot: u8,
+    },
+    Delete {
+        bot: u8,
+    },
     /// Every running bot of the user made due, then the cron tick.
     Tick,
-    Move { market: u8, level: u8 },
+    /// The same with two cron ticks at once: one run per bot, nothing written twice.
+    TwoTicks,
+    Move {
+        market: u8,
+        level: u8,
+    },
     /// Manual close of an open trade (by index among the open ones).
-    Close { trade: u8 },
+    Close {
+        trade: u8,
+    },
     /// Manual close of a closed trade: 409, nothing changes.
-    CloseClosed { trade: u8 },
-    Plan { pro: bool },
+    CloseClosed {
+        trade: u8,
+    },
+    Plan {
+        pro: bool,
+    },
     Restart,
 }
 
@@ -96,6 +128,7 @@ impl fmt::Debug for Op {
             Op::Toggle { bot } => write!(f, "Toggle(bot {bot})"),
             Op::Delete { bot } => write!(f, "Delete(bot {bot})"),
             Op::Tick => write!(f, "Tick"),
+            Op::TwoTicks => write!(f, "TwoTicks"),
             Op::Move { market, level } => {
                 let (symbol, _, _) = MARKETS[usize::from(market % 4)];
                 write!(f, "Move({symbol} to x{})", LEVELS[usize::from(level % 4)])
@@ -131,7 +164,8 @@ fn op_strategy() -> BoxedStrategy<Op> {
         1 => (0u8..3).prop_map(|bot| Op::Clone { bot }),
         4 => (0u8..3).prop_map(|bot| Op::Toggle { bot }),
         1 => (0u8..3).prop_map(|bot| Op::Delete { bot }),
-        8 => Just(Op::Tick),
+        7 => Just(Op::Tick),
+        2 => Just(Op::TwoTicks),
         4 => (0u8..4, 0u8..4).prop_map(|(market, level)| Op::Move { market, level }),
         2 => (0u8..6).prop_map(|trade| Op::Close { trade }),
         1 => (0u8..6).prop_map(|trade| Op::CloseClosed { trade }),
@@ -155,6 +189,8 @@ struct World {
     port: u16,
     admin: Option<String>,
     restarts: u32,
+    /// When the last cron tick was fired: the next waits until the quotes it cached are stale.
+    last_tick: Option<std::time::Instant>,
 }
 
 static WORLD: Mutex<Option<World>> = Mutex::new(None);
@@ -186,10 +222,14 @@ impl World {
         for (index, _) in MARKETS.iter().enumerate() {
             script(&sim, index, 1.0, now, minute);
         }
-        let dir = tempfile::Builder::new().prefix("auronex-books-").tempdir().expect("temp dir");
+        let mut dir = tempfile::Builder::new().prefix("auronex-books-").tempdir().expect("temp dir");
+        if std::env::var("BOOKS_KEEP").is_ok_and(|v| v == "1") {
+            dir.disable_cleanup(true);
+            eprintln!("books: state and wrangler logs kept in {}", dir.path().display());
+        }
         let server = Server::start_in(dir.path(), &pairs(&sim.worker_vars()));
         let port = server.port;
-        World { sim, dir, server: Some(server), port, admin: None, restarts: 0 }
+        World { sim, dir, server: Some(server), port, admin: None, restarts: 0, last_tick: None }
     }
 
     fn server(&self) -> &Server {
@@ -411,7 +451,7 @@ impl<'w> Case<'w> {
 
     fn body(bot: &Bot) -> Value {
         json!({"name": bot.name, "exchange": "binance", "symbols": bot.symbols, "capital": bot.capital,
-               "strategy": "rsi", "params": {"period": 2, "take_profit_pct": 5, "stop_loss_pct": 5},
+               "strategy": "rsi", "params": {"period": 2, "entry": "cross_up", "take_profit_pct": 5, "stop_loss_pct": 5},
                "analysis_interval": 60})
     }
 
@@ -564,7 +604,8 @@ impl<'w> Case<'w> {
                     expect.must_close.clear();
                 }
             }
-            Op::Tick => self.tick(&mut expect),
+            Op::Tick => self.tick(&mut expect, 1),
+            Op::TwoTicks => self.tick(&mut expect, 2),
             Op::Move { market, level } => {
                 let index = usize::from(market % 4);
                 self.levels[index] = LEVELS[usize::from(level % 4)];
@@ -655,9 +696,14 @@ impl<'w> Case<'w> {
         }
     }
 
-    fn tick(&mut self, expect: &mut Expect) {
+    fn tick(&mut self, expect: &mut Expect, ticks: usize) {
         if self.running() == 0 {
             return;
+        }
+        // The worker may serve a quote from its cache for 5 s whatever the file says: wait that out.
+        if let Some(last) = self.world.last_tick {
+            let wait = QUOTE_FRESH.saturating_sub(last.elapsed());
+            std::thread::sleep(wait);
         }
         // Script and tick in the same minute, so the turn is in the candle that closed last.
         let into = now_ms().rem_euclid(60_000);
@@ -668,9 +714,13 @@ impl<'w> Case<'w> {
         for index in 0..MARKETS.len() {
             script(&self.world.sim, index, self.levels[index], now, minute);
         }
+        self.world.last_tick = Some(std::time::Instant::now());
         let server = self.server();
         server.d1_execute("DELETE FROM market_cache");
-        server.d1_execute(&format!("UPDATE bots SET last_run_ms = 0 WHERE user_id = '{}' AND is_active = 1", self.user_id));
+        server.d1_execute(&format!(
+            "UPDATE bots SET last_run_ms = 0 WHERE user_id = '{}' AND is_active = 1",
+            self.user_id
+        ));
         for bot in self.bots.iter().filter(|b| b.active) {
             expect.may_open.insert(bot.id.clone());
             if bot.fresh {
@@ -691,7 +741,17 @@ impl<'w> Case<'w> {
                 expect.must_close.insert(trade.id.clone());
             }
         }
-        crate::paper::fire_tick(&server.client());
+        let handles: Vec<_> = (0..ticks)
+            .map(|_| {
+                let client = server.client();
+                std::thread::spawn(move || crate::paper::fire_tick(&client))
+            })
+            .collect();
+        for handle in handles {
+            if handle.join().is_err() {
+                self.checker.fail("GET /__scheduled did not answer 200");
+            }
+        }
         self.note.push(format!("ticked {} bot(s)", expect.may_open.len()));
         for bot in self.bots.iter_mut().filter(|b| b.active) {
             bot.fresh = false;
@@ -729,6 +789,13 @@ impl<'w> Case<'w> {
         let Some(items) = self.list_trades() else { return };
         let mut listed: BTreeMap<String, Trade> = BTreeMap::new();
         for item in &items {
+            let mut item = item.clone();
+            if ledger_only() && item["quote_currency"].is_null() {
+                // Builds before the per-currency books did not name it; the symbol does.
+                let quote = item["symbol"].as_str().and_then(|s| s.split('/').nth(1)).unwrap_or("").to_string();
+                item["quote_currency"] = json!(quote);
+            }
+            let item = &item;
             match Trade::from_view(item) {
                 Ok(trade) => {
                     if listed.insert(trade.id.clone(), trade).is_some() {
@@ -749,15 +816,24 @@ impl<'w> Case<'w> {
                 }
                 Some(new) => {
                     if old.entry_fields() != new.entry_fields() {
-                        self.checker.fail(format!("ledger: trade {id} changed its entry after {op:?}: {} -> {}", old.raw, new.raw));
+                        self.checker.fail(format!(
+                            "ledger: trade {id} changed its entry after {op:?}: {} -> {}",
+                            old.raw, new.raw
+                        ));
                     }
                     if !old.open && old.raw != new.raw {
-                        self.checker.fail(format!("ledger: closed trade {id} changed after {op:?}: {} -> {}", old.raw, new.raw));
+                        self.checker.fail(format!(
+                            "ledger: closed trade {id} changed after {op:?}: {} -> {}",
+                            old.raw, new.raw
+                        ));
                     }
                     if old.open && !new.open {
                         self.closed += 1;
                         if !expect.may_close.contains(id) {
-                            self.checker.fail(format!("ledger: trade {id} closed by {op:?}, which closes nothing of it: {}", new.raw));
+                            self.checker.fail(format!(
+                                "ledger: trade {id} closed by {op:?}, which closes nothing of it: {}",
+                                new.raw
+                            ));
                         }
                     }
                 }
@@ -771,25 +847,35 @@ impl<'w> Case<'w> {
         for (id, trade) in listed.iter().filter(|(id, _)| !self.trades.contains_key(*id)) {
             self.opened += 1;
             if !expect.may_open.contains(&trade.bot_id) {
-                self.checker.fail(format!("ledger: trade {id} appeared after {op:?}, which opens nothing for its bot: {}", trade.raw));
+                self.checker.fail(format!(
+                    "ledger: trade {id} appeared after {op:?}, which opens nothing for its bot: {}",
+                    trade.raw
+                ));
             }
             if !trade.open {
                 self.checker.fail(format!("ledger: new trade {id} is already closed after {op:?}: {}", trade.raw));
             }
             if let Some(previous) = highest.get(trade.bot_id.as_str()) {
                 if trade.no <= *previous {
-                    self.checker.fail(format!("ledger: new trade {id} reuses or goes below the bot's number {previous}"));
+                    self.checker
+                        .fail(format!("ledger: new trade {id} reuses or goes below the bot's number {previous}"));
                 }
             }
             match known_bots.get(trade.bot_id.as_str()) {
-                Some(bot) => self.checker.check(bot.symbols.contains(&trade.symbol) && bot.currency == trade.currency, || {
-                    format!("ledger: trade {id} is on {} {}, its bot trades {:?} in {}", trade.symbol, trade.currency, bot.symbols, bot.currency)
-                }),
+                Some(bot) => {
+                    self.checker.check(bot.symbols.contains(&trade.symbol) && bot.currency == trade.currency, || {
+                        format!(
+                            "ledger: trade {id} is on {} {}, its bot trades {:?} in {}",
+                            trade.symbol, trade.currency, bot.symbols, bot.currency
+                        )
+                    })
+                }
                 None => self.checker.fail(format!("ledger: trade {id} of an unknown bot {}", trade.bot_id)),
             }
         }
         for (bot, symbol) in &expect.must_open {
-            let opened = listed.values().any(|t| &t.bot_id == bot && &t.symbol == symbol && !self.trades.contains_key(&t.id));
+            let opened =
+                listed.values().any(|t| &t.bot_id == bot && &t.symbol == symbol && !self.trades.contains_key(&t.id));
             self.checker.check(opened, || {
                 format!("ledger: bot {bot} ran for the first time since it was created or edited and did not record a trade on {symbol} (the price turned in the candle that closed last)")
             });
@@ -868,7 +954,9 @@ impl<'w> Case<'w> {
             .unwrap_or_default();
         let model: Vec<(String, bool, Option<Decimal>)> =
             self.bots.iter().map(|b| (b.id.clone(), b.active, Some(b.capital))).collect();
-        self.checker.check(listed == model, || format!("GET /api/bots (id, running, capital): got {listed:?}, model {model:?}"));
+        self.checker.check(listed == model, || {
+            format!("GET /api/bots (id, running, capital): got {listed:?}, model {model:?}")
+        });
     }
 
     /// Every `buy` line has its trade (same bot, symbol, quantity, price) and every trade its
@@ -888,7 +976,9 @@ impl<'w> Case<'w> {
             let message = row["message"].as_str().unwrap_or("");
             match row["action"].as_str() {
                 Some("buy") => match parse_buy(message) {
-                    Some((symbol, qty, price)) => *lines.entry((bot, symbol, qty, price, "buy".into(), None)).or_default() += 1,
+                    Some((symbol, qty, price)) => {
+                        *lines.entry((bot, symbol, qty, price, "buy".into(), None)).or_default() += 1
+                    }
                     None => self.checker.fail(format!("activity: unreadable buy line {message:?}")),
                 },
                 Some("sell") => match parse_sell(message) {
@@ -903,10 +993,20 @@ impl<'w> Case<'w> {
             }
         }
         for trade in self.trades.values() {
-            let buy = (trade.bot_id.clone(), trade.symbol.clone(), trade.quantity, trade.entry_price, "buy".to_string(), None);
+            let buy = (
+                trade.bot_id.clone(),
+                trade.symbol.clone(),
+                trade.quantity,
+                trade.entry_price,
+                "buy".to_string(),
+                None,
+            );
             *lines.entry(buy).or_default() -= 1;
-            if let (false, Some(exit), Some(reason), Some(pnl)) = (trade.open, trade.exit_price, &trade.exit_reason, trade.pnl) {
-                let sell = (trade.bot_id.clone(), trade.symbol.clone(), trade.quantity, exit, reason.clone(), Some(pnl));
+            if let (false, Some(exit), Some(reason), Some(pnl)) =
+                (trade.open, trade.exit_price, &trade.exit_reason, trade.pnl)
+            {
+                let sell =
+                    (trade.bot_id.clone(), trade.symbol.clone(), trade.quantity, exit, reason.clone(), Some(pnl));
                 *lines.entry(sell).or_default() -= 1;
             }
         }
@@ -916,9 +1016,14 @@ impl<'w> Case<'w> {
                 Some(pnl) => format!("SELL {qty} {symbol} @ {price} ({kind}): P&L {pnl}"),
             };
             if balance > 0 {
-                self.checker.fail(format!("activity: bot {bot} says {line} ({balance} time(s)) and the ledger has no such trade"));
+                self.checker.fail(format!(
+                    "activity: bot {bot} says {line} ({balance} time(s)) and the ledger has no such trade"
+                ));
             } else {
-                self.checker.fail(format!("activity: the ledger has bot {bot}'s {line} ({} time(s)) with no activity line", -balance));
+                self.checker.fail(format!(
+                    "activity: the ledger has bot {bot}'s {line} ({} time(s)) with no activity line",
+                    -balance
+                ));
             }
         }
         if errors.len() > self.errors_seen {
@@ -940,7 +1045,11 @@ impl<'w> Case<'w> {
     fn get(&mut self, path: &str) -> Option<Value> {
         let reply = self.client.get(path);
         if reply.status != 200 {
-            self.checker.fail(format!("GET {path}: {} {}", reply.status, reply.body.chars().take(300).collect::<String>()));
+            self.checker.fail(format!(
+                "GET {path}: {} {}",
+                reply.status,
+                reply.body.chars().take(300).collect::<String>()
+            ));
             return None;
         }
         serde_json::from_str(&reply.body).map_err(|e| self.checker.fail(format!("GET {path}: not JSON ({e})"))).ok()
@@ -975,7 +1084,8 @@ impl<'w> Case<'w> {
 
     fn check_wallet_rows(&mut self, what: &str, rows: &Value, wallets: &BTreeMap<String, model::Wallet>) {
         for (currency, w) in wallets {
-            let Some(row) = rows.as_array().and_then(|all| all.iter().find(|r| r["currency"] == currency.as_str())) else {
+            let Some(row) = rows.as_array().and_then(|all| all.iter().find(|r| r["currency"] == currency.as_str()))
+            else {
                 self.checker.fail(format!("{what}: no wallet for {currency} in {rows}"));
                 continue;
             };
@@ -1010,7 +1120,11 @@ impl<'w> Case<'w> {
             match row {
                 Some(row) => {
                     c.dec(&format!("{what}.by_exchange[binance {currency}].allocated"), &row["allocated"], w.allocated);
-                    c.dec(&format!("{what}.by_exchange[binance {currency}].in_positions"), &row["in_positions"], w.in_positions);
+                    c.dec(
+                        &format!("{what}.by_exchange[binance {currency}].in_positions"),
+                        &row["in_positions"],
+                        w.in_positions,
+                    );
                 }
                 None => c.check(w.allocated.is_zero() && w.in_positions.is_zero(), || {
                     format!("{what}.by_exchange: no binance {currency} row: {}", b["by_exchange"])
@@ -1032,7 +1146,8 @@ impl<'w> Case<'w> {
         c.check(s["currency"] == "USD", || format!("{what}.currency: {}", s["currency"]));
         for (currency, w) in wallets {
             let f = figures.get(currency).unwrap_or(&none);
-            let Some(row) = s["by_currency"].as_array().and_then(|all| all.iter().find(|r| r["currency"] == currency.as_str()))
+            let Some(row) =
+                s["by_currency"].as_array().and_then(|all| all.iter().find(|r| r["currency"] == currency.as_str()))
             else {
                 c.fail(format!("{what}.by_currency: no {currency} row: {}", s["by_currency"]));
                 continue;
@@ -1057,7 +1172,13 @@ impl<'w> Case<'w> {
             wallets.values().map(|w| (w.currency.as_str(), pick(w))).collect()
         };
         c.converted(&format!("{what}.total_balance"), &s["total_balance"], &parts(|w| w.total), conversion, "USD");
-        c.converted(&format!("{what}.capital_invested"), &s["capital_invested"], &parts(|w| w.allocated), conversion, "USD");
+        c.converted(
+            &format!("{what}.capital_invested"),
+            &s["capital_invested"],
+            &parts(|w| w.allocated),
+            conversion,
+            "USD",
+        );
         c.converted(&format!("{what}.in_positions"), &s["in_positions"], &parts(|w| w.in_positions), conversion, "USD");
         c.converted(&format!("{what}.net_profit"), &s["net_profit"], &parts(|w| w.realised_pnl), conversion, "USD");
         let today: Vec<(&str, Decimal)> = figures.iter().map(|(c, f)| (c.as_str(), f.realised_since)).collect();
@@ -1094,7 +1215,9 @@ impl<'w> Case<'w> {
         for row in &rows {
             let currency = row["currency"].as_str().unwrap_or("");
             if !figures.contains_key(currency) {
-                c.check(row["total_trades"] == 0, || format!("{what}.by_currency: a {currency} row with no {currency} trades: {row}"));
+                c.check(row["total_trades"] == 0, || {
+                    format!("{what}.by_currency: a {currency} row with no {currency} trades: {row}")
+                });
             }
         }
         for (currency, f) in figures {
@@ -1129,7 +1252,13 @@ impl<'w> Case<'w> {
         let profit = c.conversion_of(&format!("{what} (gross profit)"), &parts(|f| f.gross_profit), conversion, "USD");
         let loss = c.conversion_of(&format!("{what} (gross loss)"), &parts(|f| f.gross_loss), conversion, "USD");
         if let (Some(profit), Some(loss)) = (profit, loss) {
-            close_enough(c, &format!("{what}.profit_factor"), &s["profit_factor"], model::profit_factor(profit, loss), 4);
+            close_enough(
+                c,
+                &format!("{what}.profit_factor"),
+                &s["profit_factor"],
+                model::profit_factor(profit, loss),
+                4,
+            );
         }
         let closed = sum(|f| f.closed_trades);
         if let Some(net) = net {
@@ -1142,9 +1271,15 @@ impl<'w> Case<'w> {
             [(currency, f)] => {
                 let options: BTreeSet<Decimal> = drawdowns_or_zero(f)
                     .into_iter()
-                    .filter_map(|dd| c.conversion_of(&format!("{what}.max_drawdown"), &[(currency.as_str(), dd)], conversion, "USD"))
+                    .filter_map(|dd| {
+                        c.conversion_of(&format!("{what}.max_drawdown"), &[(currency.as_str(), dd)], conversion, "USD")
+                    })
                     .collect();
-                c.dec_in(&format!("{what}.max_drawdown (one currency: its own, converted)"), &s["max_drawdown"], &options);
+                c.dec_in(
+                    &format!("{what}.max_drawdown (one currency: its own, converted)"),
+                    &s["max_drawdown"],
+                    &options,
+                );
             }
             _ => c.check(s["max_drawdown"].is_null(), || {
                 format!("{what}.max_drawdown: trades in several currencies, so null; got {}", s["max_drawdown"])
@@ -1163,7 +1298,11 @@ impl<'w> Case<'w> {
             match row {
                 Some(row) => {
                     c.count(&format!("{what}.by_currency[{currency}].count"), &row["count"], f.entered_since);
-                    c.dec(&format!("{what}.by_currency[{currency}].profit_loss"), &row["profit_loss"], f.realised_since);
+                    c.dec(
+                        &format!("{what}.by_currency[{currency}].profit_loss"),
+                        &row["profit_loss"],
+                        f.realised_since,
+                    );
                 }
                 None => c.check(f.entered_since == 0 && f.realised_since.is_zero(), || {
                     format!("{what}.by_currency: no {currency} row: {}", t["by_currency"])
@@ -1179,7 +1318,8 @@ impl<'w> Case<'w> {
         let path = format!("/api/trades/month?year={year}&month={month}");
         let Some(m) = self.get(&path) else { return };
         let what = format!("GET {path}");
-        let in_month: Vec<&Trade> = self.trades.values().filter(|t| model::year_month(t.entry_ms) == (year, month)).collect();
+        let in_month: Vec<&Trade> =
+            self.trades.values().filter(|t| model::year_month(t.entry_ms) == (year, month)).collect();
         let items = m["items"].as_array().cloned().unwrap_or_default();
         let mut ids: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
         ids.sort();
@@ -1215,6 +1355,23 @@ impl<'w> Case<'w> {
             c.dec(&format!("{what}.totals[{currency}].profit_loss"), &row["profit_loss"], pnl);
             c.dec(&format!("{what}.totals[{currency}].fees (of every trade listed)"), &row["fees"], fees);
         }
+        // The CSV: a row per trade, its quote currency last.
+        let csv = self.client.get(&format!("{path}&format=csv"));
+        let lines: Vec<&str> = csv.body.lines().collect();
+        let header_ok = lines.first().is_some_and(|h| h.starts_with("id,") && h.ends_with(",quote_currency"));
+        let rows_ok = lines.len() == in_month.len() + 1
+            && lines.iter().skip(1).all(|line| {
+                let id = line.split(',').next().unwrap_or("");
+                self.trades.get(id).is_some_and(|t| line.ends_with(&format!(",{}", t.currency)))
+            });
+        self.checker.check(csv.status == 200 && header_ok && rows_ok, || {
+            format!(
+                "GET {path}&format=csv: {} with {} trade(s) of the month:\n{}",
+                csv.status,
+                in_month.len(),
+                csv.body
+            )
+        });
     }
 
     /// Each series: start balance, then start + cumulative realised P&L at each exit time.
@@ -1255,7 +1412,9 @@ impl<'w> Case<'w> {
                 }
             }
             let points = s["points"].as_array().cloned().unwrap_or_default();
-            c.check(points.len() == list.len(), || format!("{what}[{currency}]: {} points, {} closes", points.len(), list.len()));
+            c.check(points.len() == list.len(), || {
+                format!("{what}[{currency}]: {} points, {} closes", points.len(), list.len())
+            });
             let mut got: Vec<(i64, Value)> = Vec::new();
             for point in &points {
                 let ms = point["time"].as_str().and_then(model::parse_ms).unwrap_or(-1);

@@ -17,17 +17,17 @@ pub const TESTS: &[crate::Test] = &[
     ("copier::a_new_sizing_reaches_open_connections", a_new_sizing_reaches_open_connections),
 ];
 
-struct Channel {
-    master: Account,
-    id: String,
-    invite: String,
+pub(crate) struct Channel {
+    pub master: Account,
+    pub id: String,
+    pub invite: String,
 }
 
-fn as_user(server: &Server, account: &Account) -> Client {
+pub(crate) fn as_user(server: &Server, account: &Account) -> Client {
     server.client().with_token(&account.access_token)
 }
 
-fn channel(server: &Server) -> Channel {
+pub(crate) fn channel(server: &Server) -> Channel {
     let master = Account::register(&server.client(), "master");
     let reply = as_user(server, &master).post_json("/api/copier/channels", &json!({"name": "Gold scalps"}));
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -35,7 +35,7 @@ fn channel(server: &Server) -> Channel {
     Channel { id: body["id"].as_str().unwrap().into(), invite: body["invite_code"].as_str().unwrap().into(), master }
 }
 
-fn follower(server: &Server, channel: &Channel, trade_copy: Value) -> Account {
+pub(crate) fn follower(server: &Server, channel: &Channel, trade_copy: Value) -> Account {
     let account = Account::register(&server.client(), "follower");
     let reply = as_user(server, &account)
         .post_json("/api/copier/subscriptions", &json!({"invite_code": channel.invite, "trade_copy": trade_copy}));
@@ -43,7 +43,7 @@ fn follower(server: &Server, channel: &Channel, trade_copy: Value) -> Account {
     account
 }
 
-fn open(socket_owner: &Account, server: &Server, channel: &Channel, last_seq: Option<i64>) -> Socket {
+pub(crate) fn open(socket_owner: &Account, server: &Server, channel: &Channel, last_seq: Option<i64>) -> Socket {
     let mut socket = Socket::connect(server, &socket_owner.access_token, &channel.id, last_seq).expect("connect");
     assert_eq!(socket.next()["type"], "hello");
     socket

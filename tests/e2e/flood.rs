@@ -12,7 +12,10 @@ use serde_json::json;
 use crate::paper::{fire_tick, now_ms, turn_script};
 
 pub const TESTS: &[crate::Test] = &[
-    ("flood::an_address_over_its_limit_gets_429_and_others_do_not", an_address_over_its_limit_gets_429_and_others_do_not),
+    (
+        "flood::an_address_over_its_limit_gets_429_and_others_do_not",
+        an_address_over_its_limit_gets_429_and_others_do_not,
+    ),
     ("flood::a_candle_flood_cannot_starve_the_bots", a_candle_flood_cannot_starve_the_bots),
 ];
 

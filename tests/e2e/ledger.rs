@@ -76,7 +76,11 @@ fn of_bot<'a>(trades: &'a [Value], bot: &str) -> Vec<&'a Value> {
 }
 
 fn by_currency<'a>(list: &'a Value, currency: &str) -> &'a Value {
-    list.as_array().unwrap().iter().find(|x| x["currency"] == currency).unwrap_or_else(|| panic!("no {currency} in {list}"))
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["currency"] == currency)
+        .unwrap_or_else(|| panic!("no {currency} in {list}"))
 }
 
 fn sum(trades: &[&Value], field: &str) -> Decimal {
@@ -188,7 +192,8 @@ fn editing_a_bot_between_trades_keeps_every_trade(server: &Server) {
     let ids: Vec<&str> = trades.iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [format!("{bot}:2"), format!("{bot}:1")], "numbering continues after the edit");
     assert_eq!(trades[0]["status"], "open");
-    let buys = server.d1_rows(&format!("SELECT COUNT(*) AS n FROM bot_activity WHERE bot_id = '{bot}' AND action = 'buy'"));
+    let buys =
+        server.d1_rows(&format!("SELECT COUNT(*) AS n FROM bot_activity WHERE bot_id = '{bot}' AND action = 'buy'"));
     assert_eq!(buys[0]["n"], 2, "every buy in the activity is in the ledger");
     let wallet = client.get("/api/exchange/balance").json();
     let usdt = by_currency(&wallet["wallets"], "USDT");

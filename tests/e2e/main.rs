@@ -9,11 +9,13 @@ mod admin;
 mod api_keys;
 mod assets;
 mod authz;
+mod billing;
 mod books;
 mod bots;
 mod copier;
 mod copier_bots;
 mod copier_cli;
+mod copier_hostile;
 mod faults;
 mod flood;
 mod health;
@@ -29,6 +31,7 @@ mod pix;
 mod routing;
 mod runners;
 mod scheduled;
+mod sessions;
 mod stream;
 mod throttle;
 mod tokens;
@@ -85,9 +88,11 @@ fn main() {
                 assets::TESTS,
                 accounts::TESTS,
                 tokens::TESTS,
+                sessions::TESTS,
                 throttle::TESTS,
                 copier::TESTS,
                 copier_cli::TESTS,
+                copier_hostile::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
                 market_outage::TESTS,
@@ -107,7 +112,16 @@ fn main() {
             Arc::new(Lazy { start: with_simulator, server: OnceLock::new() }),
         ),
         (
-            [api_keys::TESTS, admin::TESTS, payments::TESTS, pix::TESTS, vault::TESTS, notifications::TESTS].concat(),
+            [
+                api_keys::TESTS,
+                admin::TESTS,
+                payments::TESTS,
+                billing::TESTS,
+                pix::TESTS,
+                vault::TESTS,
+                notifications::TESTS,
+            ]
+            .concat(),
             Arc::new(Lazy { start: with_service_standins, server: OnceLock::new() }),
         ),
     ];

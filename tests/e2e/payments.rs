@@ -1,6 +1,8 @@
 //! Card plans end to end against the Stripe stand-in: a checkout sends the right form; a signed
 //! webhook upgrades the plan; wrong and stale signatures are 400; a replayed event has no second
-//! effect; subscription changes keep, suspend or end the plan, whatever order events arrive in.
+//! effect; subscription changes keep, suspend or end the plan, whatever order events arrive in;
+//! an event whose commit fails leaves nothing behind and its retry lands exactly once; a full
+//! refund and a dispute end the plan and cancel the subscription at Stripe.
 
 use std::time::Duration;
 
@@ -16,13 +18,16 @@ pub const TESTS: &[crate::Test] = &[
     ("payments::signed_webhook_upgrades_once", signed_webhook_upgrades_once),
     ("payments::bad_signatures_are_400", bad_signatures_are_400),
     ("payments::subscription_changes_and_downgrade", subscription_changes_and_downgrade),
+    ("payments::failed_commit_then_retry_applies_once", failed_commit_then_retry_applies_once),
+    ("payments::refund_ends_the_plan", refund_ends_the_plan),
+    ("payments::chargeback_ends_the_plan", chargeback_ends_the_plan),
 ];
 
 pub fn plan_of(server: &Server, account: &Account) -> String {
     server.client().with_token(&account.access_token).get("/api/auth/me").json()["plan"].as_str().unwrap().to_string()
 }
 
-fn checkout(server: &Server, account: &Account, plan: &str) -> Value {
+pub fn checkout(server: &Server, account: &Account, plan: &str) -> Value {
     let reply = server
         .client()
         .with_token(&account.access_token)
@@ -40,11 +45,18 @@ fn post_stripe(client: &Client, payload: &str, header: &str) -> Reply {
     )
 }
 
-fn signed(client: &Client, payload: &str) -> Reply {
+pub fn signed(client: &Client, payload: &str) -> Reply {
     post_stripe(client, payload, &stripe::signature_header(payload, stripe::now(), stripe::WEBHOOK_SECRET))
 }
 
-fn unique(prefix: &str, account: &Account) -> String {
+/// Now as the API writes times (RFC 3339, UTC, milliseconds, `Z`), for comparing with them.
+pub fn iso_now() -> String {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let at = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn unique(prefix: &str, account: &Account) -> String {
     format!("{prefix}_{}_{}", account.id(), std::process::id())
 }
 
@@ -240,4 +252,171 @@ fn subscription_changes_and_downgrade(server: &Server) {
     assert_eq!(plan_of(server, &account), "free");
     let sub = server.d1_rows(&format!("SELECT status FROM subscriptions WHERE user_id = '{}'", account.id()));
     assert_eq!(sub[0]["status"], "canceled", "a canceled subscription stays canceled");
+}
+
+/// Counts every change of `account`'s plan from now on, in a table of the test's own kept by a
+/// trigger: a change in a batch that rolls back is not counted.
+pub fn count_plan_changes(server: &Server, account: &Account) {
+    let id = account.id();
+    server.d1_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS e2e_plan_changes (user_id TEXT NOT NULL, plan TEXT NOT NULL); \
+         CREATE TRIGGER e2e_count_{id} AFTER UPDATE OF plan ON users WHEN NEW.id = '{id}' AND NEW.plan != OLD.plan \
+         BEGIN INSERT INTO e2e_plan_changes (user_id, plan) VALUES (NEW.id, NEW.plan); END;"
+    ));
+}
+
+pub fn plan_changes(server: &Server, account: &Account) -> Vec<String> {
+    let rows = server.d1_rows(&format!("SELECT plan FROM e2e_plan_changes WHERE user_id = '{}'", account.id()));
+    rows.iter().map(|row| row["plan"].as_str().unwrap().to_string()).collect()
+}
+
+/// A fault injected into the server's D1: from now on, any statement that writes `table`'s
+/// row of `account` fails (a trigger that RAISEs), as a crash in the middle of the work would.
+pub fn fail_writes(server: &Server, account: &Account, table: &str, column: &str) -> String {
+    let name = format!("e2e_fail_{table}_{}", account.id());
+    for (when, on) in [("INSERT", format!("NEW.{column}")), ("UPDATE", format!("NEW.{column}"))] {
+        server.d1_execute(&format!(
+            "CREATE TRIGGER {name}_{when} BEFORE {when} ON {table} WHEN {on} = '{}' \
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+            account.id()
+        ));
+    }
+    name
+}
+
+pub fn heal(server: &Server, fault: &str) {
+    server.d1_execute(&format!("DROP TRIGGER {fault}_INSERT; DROP TRIGGER {fault}_UPDATE;"));
+}
+
+fn failed_commit_then_retry_applies_once(server: &Server) {
+    let account = Account::register(&server.client(), "atomic");
+    let session = checkout(server, &account, "premium");
+    let session_id = session["session_id"].as_str().unwrap();
+    let (event_id, subscription) = (unique("evt", &account), unique("sub", &account));
+    let payload = stripe::checkout_completed(&event_id, session_id, account.id(), "premium", &subscription);
+    count_plan_changes(server, &account);
+    // The plan change is the last statement of the event's batch: the payment row, the
+    // subscription row and the marker before it have all run when it fails.
+    let fault = fail_writes(server, &account, "users", "id");
+    let client = server.client();
+    let failed = signed(&client, &payload);
+    assert_eq!(failed.status, 500, "Stripe is told to retry: {}", failed.body);
+    let state = |server: &Server| {
+        server.d1_rows(&format!(
+            "SELECT (SELECT plan FROM users WHERE id = '{0}') AS plan, \
+             (SELECT group_concat(status) FROM payments WHERE user_id = '{0}') AS payments, \
+             (SELECT count(*) FROM subscriptions WHERE user_id = '{0}') AS subscriptions, \
+             (SELECT count(*) FROM webhook_events WHERE event_id = '{event_id}') AS events",
+            account.id()
+        ))[0]
+            .clone()
+    };
+    assert_eq!(
+        state(server),
+        json!({"plan": "free", "payments": "pending", "subscriptions": 0, "events": 0}),
+        "nothing of the event is left half applied"
+    );
+    heal(server, &fault);
+    let retried = signed(&client, &payload);
+    assert_eq!((retried.status, retried.json()["duplicate"].as_bool()), (200, Some(false)), "{}", retried.body);
+    assert_eq!(state(server), json!({"plan": "premium", "payments": "paid", "subscriptions": 1, "events": 1}));
+    let again = signed(&client, &payload);
+    assert_eq!((again.status, again.json()["duplicate"].as_bool()), (200, Some(true)));
+    assert_eq!(plan_changes(server, &account), ["premium"], "one plan change");
+    let payments = admin(server).get(&format!("/api/admin/payments?user_id={}", account.id())).json();
+    assert_eq!((payments["total"].as_u64(), payments["items"][0]["status"].as_str()), (Some(1), Some("paid")));
+}
+
+/// A paid card subscription: checkout, the subscription and its charge at Stripe, the event.
+pub fn subscribed(server: &Server, account: &Account, plan: &str) -> (String, String) {
+    let session = checkout(server, account, plan);
+    let (subscription, charge) = (unique("sub", account), unique("ch", account));
+    standins().stripe.subscribe(&subscription, &stripe::customer_of(account.id()), &charge, account.id(), plan);
+    let completed = stripe::checkout_completed(
+        &unique("evt_paid", account),
+        session["session_id"].as_str().unwrap(),
+        account.id(),
+        plan,
+        &subscription,
+    );
+    assert_eq!(signed(&server.client(), &completed).status, 200);
+    assert_eq!(plan_of(server, account), plan);
+    (subscription, charge)
+}
+
+fn subscription_row(server: &Server, account: &Account) -> Value {
+    server
+        .d1_rows(&format!("SELECT status, cancel_at_period_end FROM subscriptions WHERE user_id = '{}'", account.id()))
+        [0]
+    .clone()
+}
+
+fn refund_ends_the_plan(server: &Server) {
+    let account = Account::register(&server.client(), "refund");
+    let (subscription, charge) = subscribed(server, &account, "pro");
+    let customer = stripe::customer_of(account.id());
+    let client = server.client();
+    let partial = stripe::charge_refunded(&unique("evt_part", &account), &charge, &customer, 2900, 1000);
+    assert_eq!(signed(&client, &partial).status, 200);
+    assert_eq!(plan_of(server, &account), "pro", "a partial refund is recorded and the plan stays");
+    let refunds = |server: &Server| {
+        admin(server).get(&format!("/api/admin/payments?user_id={}&status=refunded", account.id())).json()
+    };
+    let listed = refunds(server);
+    assert_eq!((listed["total"].as_u64(), listed["items"][0]["amount"].as_f64()), (Some(1), Some(10.0)));
+    assert_eq!(listed["items"][0]["kind"], "refund");
+    let full = stripe::charge_refunded(&unique("evt_full", &account), &charge, &customer, 2900, 2900);
+    let reply = signed(&client, &full);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(plan_of(server, &account), "free", "a full refund ends the plan at once");
+    server
+        .wait_for_log_line(Duration::from_secs(10), |l| l.contains("plan_downgrade") && l.contains(account.id()))
+        .expect("the downgrade stopped the bots over the free limit");
+    assert_eq!(subscription_row(server, &account)["status"], "refunded");
+    assert_eq!(standins().stripe.subscription(&subscription).unwrap()["status"], "canceled", "no further charge");
+    let listed = refunds(server);
+    assert_eq!(
+        (listed["total"].as_u64(), listed["items"][0]["amount"].as_f64()),
+        (Some(1), Some(29.0)),
+        "one row per charge"
+    );
+    // Stripe's retry of the refund, and an older "active" arriving late, change nothing.
+    assert_eq!(signed(&client, &full).json()["duplicate"], true);
+    let late =
+        stripe::subscription_event(&unique("evt_late", &account), false, &subscription, account.id(), "pro", "active");
+    assert_eq!(signed(&client, &late).status, 200);
+    assert_eq!(plan_of(server, &account), "free");
+    let cancels = standins().received("stripe", |r| r.method == "DELETE" && r.path.ends_with(&subscription));
+    assert_eq!(cancels.len(), 1, "cancelled at Stripe once");
+}
+
+fn chargeback_ends_the_plan(server: &Server) {
+    let account = Account::register(&server.client(), "dispute");
+    let (subscription, charge) = subscribed(server, &account, "premium");
+    let dispute = unique("du", &account);
+    let event = stripe::dispute_created(&unique("evt_du", &account), &dispute, &charge, 5900);
+    let reply = signed(&server.client(), &event);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let read = standins().received("stripe", |r| r.method == "GET" && r.path == format!("/v1/charges/{charge}"));
+    assert_eq!(read.len(), 1, "the disputed charge was read to find its customer");
+    assert_eq!(plan_of(server, &account), "free", "a chargeback ends the plan at once");
+    assert_eq!(subscription_row(server, &account)["status"], "disputed");
+    assert_eq!(standins().stripe.subscription(&subscription).unwrap()["status"], "canceled");
+    let disputes = admin(server).get(&format!("/api/admin/payments?user_id={}&status=disputed", account.id())).json();
+    assert_eq!(
+        (disputes["total"].as_u64(), disputes["items"][0]["kind"].as_str(), disputes["items"][0]["amount"].as_f64()),
+        (Some(1), Some("dispute"), Some(59.0))
+    );
+    // The deletion Stripe sends after the cancel does not turn "disputed" into "canceled".
+    let deleted = stripe::subscription_event(
+        &unique("evt_del", &account),
+        true,
+        &subscription,
+        account.id(),
+        "premium",
+        "canceled",
+    );
+    assert_eq!(signed(&server.client(), &deleted).status, 200);
+    assert_eq!(subscription_row(server, &account)["status"], "disputed");
+    assert_eq!(plan_of(server, &account), "free");
 }

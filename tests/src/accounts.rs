@@ -35,7 +35,7 @@ pub struct Account {
 impl Account {
     pub fn register(client: &Client, tag: &str) -> Account {
         let email = unique_email(tag);
-        let password = format!("pw-{}", email.len() * 7919);
+        let password = format!("pw-{email}");
         let reply = client.post_json("/api/auth/register", &json!({"email": email, "password": password}));
         assert_eq!(reply.status, 201, "register: {}", reply.body);
         let body = reply.json();

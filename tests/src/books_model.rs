@@ -557,7 +557,8 @@ mod tests {
 
     #[test]
     fn wallets_hold_running_capital_and_stopped_positions() {
-        let starts: BTreeMap<String, Decimal> = [("USDT".to_string(), d("1000")), ("BRL".to_string(), d("5000"))].into();
+        let starts: BTreeMap<String, Decimal> =
+            [("USDT".to_string(), d("1000")), ("BRL".to_string(), d("5000"))].into();
         let bot = |id: &str, active: bool| Bot {
             id: id.into(),
             name: id.into(),
@@ -609,7 +610,17 @@ mod tests {
         checker.converted("unnamed", &json!(2.521), &parts, &only_peg, "USD");
         assert!(checker.failures[0].contains("USD/BRL"), "{:?}", checker.failures);
         let mut checker = Checker::default();
-        checker.converted("brl", &json!(12.605), &parts, &{ let mut c = conversion.clone(); c["currency"] = json!("BRL"); c }, "BRL");
+        checker.converted(
+            "brl",
+            &json!(12.605),
+            &parts,
+            &{
+                let mut c = conversion.clone();
+                c["currency"] = json!("BRL");
+                c
+            },
+            "BRL",
+        );
         assert!(checker.failures.is_empty(), "{:?}", checker.failures);
     }
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
@@ -32,6 +33,10 @@ fn open(persist: &Path, read_only: bool) -> Connection {
     };
     let connection = Connection::open_with_flags(database_file(persist), flags).expect("open the local D1");
     connection.busy_timeout(Duration::from_secs(10)).expect("set busy timeout");
+    // Never checkpoint from here: a checkpoint holds the file's locks long enough for the
+    // server's own writes to fail with SQLITE_BUSY, and resets the WAL under workerd's feet.
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).expect("no checkpoint on close");
+    connection.pragma_update(None, "wal_autocheckpoint", 0).expect("no automatic checkpoint");
     connection
 }
 

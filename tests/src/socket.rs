@@ -9,6 +9,8 @@ use tungstenite::{Message, WebSocket};
 
 use crate::Server;
 
+const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
 pub struct Socket {
     inner: WebSocket<TcpStream>,
 }
@@ -32,7 +34,7 @@ impl Socket {
             request.headers_mut().insert(name, value.parse().expect("a header value"));
         }
         let stream = TcpStream::connect(("127.0.0.1", server.port)).expect("tcp connect");
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
         match tungstenite::client(request, stream) {
             Ok((inner, _)) => Ok(Socket { inner }),
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
@@ -72,6 +74,31 @@ impl Socket {
         self.send(&serde_json::json!({"type": "ping"}));
         let next = self.next_event();
         assert_eq!(next["type"], "pong", "expected nothing before the pong, got {next}");
+    }
+
+    /// Waits up to `limit` for the server to close the socket, skipping any messages before;
+    /// the close code (1006 when the connection just dropped), or `None` if it stayed open.
+    pub fn closed_within(&mut self, limit: Duration) -> Option<u16> {
+        let deadline = std::time::Instant::now() + limit;
+        let code = loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break None;
+            }
+            self.inner.get_ref().set_read_timeout(Some(left)).unwrap();
+            match self.inner.read() {
+                Ok(Message::Close(frame)) => break Some(frame.map_or(1005, |f| u16::from(f.code))),
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+                {
+                    break None
+                }
+                Err(_) => break Some(1006),
+            }
+        };
+        self.inner.get_ref().set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+        code
     }
 
     pub fn close(mut self) {

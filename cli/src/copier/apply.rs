@@ -1,7 +1,8 @@
 //! Applying one relayed message to the follower's account, in the order that makes a crash
 //! harmless: check the safety rules, execute (with an order id the executor deduplicates), write
 //! the ticket map, and only then record `last_seq`. A message at or below `last_seq` is only
-//! acknowledged again.
+//! acknowledged again. An open the server marked stale (older than `max_signal_age_s` when it
+//! arrived, a replay after an outage) is refused, never opened; closes and modifies always apply.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -39,6 +40,12 @@ fn decimal(value: &Value) -> Option<Decimal> {
         Value::String(text) => Decimal::from_str(text).ok(),
         _ => None,
     }
+}
+
+/// The age in seconds of an open the server marked `"stale": true` (older than the follower's
+/// `max_signal_age_s` when it reached it), or `None` for a fresh one.
+fn stale_age(message: &Value) -> Option<i64> {
+    (message["stale"] == Value::Bool(true)).then(|| message["age_s"].as_i64().unwrap_or(0))
 }
 
 fn unavailable(error: ExecError) -> Retry {
@@ -88,7 +95,7 @@ impl Copier {
             return Ok(self.ack(seq, &ticket));
         }
         match kind {
-            "signal" => self.open(seq, &ticket, data)?,
+            "signal" => self.open(seq, &ticket, data, stale_age(message))?,
             "close" => self.close(seq, &ticket, data)?,
             "modify" => self.modify(seq, &ticket, data)?,
             other => self.log.warn(&format!("seq={seq} unknown message type {other:?} skipped")),
@@ -141,11 +148,16 @@ impl Copier {
         Ok(Exposure { open_trades, open_lots, equity, peak_equity: self.state.peak_equity })
     }
 
-    fn open(&mut self, seq: i64, ticket: &str, data: &Value) -> Result<(), Retry> {
+    fn open(&mut self, seq: i64, ticket: &str, data: &Value, stale: Option<i64>) -> Result<(), Retry> {
         if let Some(copy) = self.tickets.get(ticket) {
             let status = copy.status;
             self.log.info(&format!("seq={seq} ticket={ticket} already copied ({status:?}); not opened again"));
             return Ok(());
+        }
+        if let Some(age) = stale {
+            let max = self.trade_copy.max_signal_age_s;
+            let detail = format!("the open was {age} s old when it arrived (max {max} s); not opened");
+            return self.refuse(seq, ticket, data, "max_signal_age_s".into(), detail);
         }
         let parsed = (|| {
             let action = serde_json::from_value::<Action>(data["action"].clone()).ok()?;

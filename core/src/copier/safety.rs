@@ -93,9 +93,16 @@ pub fn check_open(
     exposure: &Exposure,
 ) -> Result<(), Refusal> {
     if let Some(quote) = quote {
-        let points = |distance: Decimal| (distance / candidate.point).round_dp(2).normalize();
+        // Checked: a distance beyond a decimal's range in points is past any limit.
+        let points = |distance: Option<Decimal>| {
+            distance
+                .and_then(|d| d.checked_div(candidate.point))
+                .map(|p| p.round_dp(2).normalize())
+                .unwrap_or(Decimal::MAX)
+        };
         if let Some(max) = limits.max_slippage_points {
-            let slippage = points((quote.fill_price(candidate.action) - candidate.master_price).abs());
+            let slippage =
+                points(quote.fill_price(candidate.action).checked_sub(candidate.master_price).map(|d| d.abs()));
             if slippage > max {
                 return refuse(
                     Rule::MaxSlippage,
@@ -108,7 +115,7 @@ pub fn check_open(
             }
         }
         if let Some(max) = limits.max_spread_points {
-            let spread = points(quote.ask - quote.bid);
+            let spread = points(quote.ask.checked_sub(quote.bid));
             if spread > max {
                 return refuse(Rule::MaxSpread, format!("spread {spread} points (max {max})"));
             }
@@ -123,7 +130,7 @@ pub fn check_open(
         }
     }
     if let Some(max) = limits.max_exposure_lots {
-        let after = exposure.open_lots + candidate.volume;
+        let after = exposure.open_lots.checked_add(candidate.volume).unwrap_or(Decimal::MAX);
         if after > max {
             return refuse(
                 Rule::MaxExposureLots,
@@ -133,7 +140,10 @@ pub fn check_open(
     }
     if let (Some(max), Some(equity), Some(peak)) = (limits.max_drawdown_pct, exposure.equity, exposure.peak_equity) {
         if peak > Decimal::ZERO {
-            let drawdown = ((peak - equity) / peak * Decimal::ONE_HUNDRED).round_dp(2).normalize();
+            let fraction = peak.checked_sub(equity).and_then(|loss| loss.checked_div(peak));
+            let drawdown = fraction
+                .and_then(|fraction| fraction.checked_mul(Decimal::ONE_HUNDRED))
+                .map_or(Decimal::MAX, |pct| pct.round_dp(2).normalize());
             if drawdown >= max {
                 return refuse(Rule::MaxDrawdown, format!("drawdown {drawdown}% from peak {peak} (max {max}%)"));
             }
@@ -228,5 +238,19 @@ mod tests {
             Exposure { open_trades: 99, open_lots: dec!(99), equity: Some(dec!(1)), peak_equity: Some(dec!(100)) };
         let wild = quote(dec!(1), dec!(1000));
         assert_eq!(check_open(&TradeCopy::default(), &buy(dec!(100)), wild, &heavy), Ok(()));
+    }
+
+    #[test]
+    fn extreme_values_refuse_instead_of_panicking() {
+        let tiny_point = Candidate { point: dec!(0.0000000000000000000000000001), ..buy(dec!(100)) };
+        let far = quote(dec!(1000), dec!(100000));
+        assert_eq!(rule(check_open(&limits(), &tiny_point, far, &Exposure::default())), Some(Rule::MaxSlippage));
+        let zero_point = Candidate { point: Decimal::ZERO, ..buy(dec!(100)) };
+        assert_eq!(rule(check_open(&limits(), &zero_point, far, &Exposure::default())), Some(Rule::MaxSlippage));
+        let full = Exposure { open_lots: Decimal::MAX, ..Exposure::default() };
+        let big = Candidate { volume: Decimal::MAX, ..buy(dec!(100)) };
+        assert_eq!(rule(check_open(&limits(), &big, None, &full)), Some(Rule::MaxExposureLots));
+        let ruined = Exposure { equity: Some(Decimal::MIN), peak_equity: Some(Decimal::MAX), ..Exposure::default() };
+        assert_eq!(rule(check_open(&limits(), &buy(dec!(100)), None, &ruined)), Some(Rule::MaxDrawdown));
     }
 }

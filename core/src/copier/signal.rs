@@ -63,8 +63,14 @@ pub fn validate_symbol(symbol: &str) -> Result<(), SignalError> {
     ok.then_some(()).ok_or_else(|| invalid("symbol", "symbol must be 1 to 32 letters, digits or . _ - / #"))
 }
 
+/// The largest volume a signal may carry (10^12 units): with any `trade_copy` within its
+/// bounds, sizing it stays inside a decimal's range.
+pub const MAX_VOLUME: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
 pub fn validate_volume(field: &'static str, volume: Decimal) -> Result<(), SignalError> {
-    (volume > Decimal::ZERO).then_some(()).ok_or_else(|| invalid(field, format!("{field} must be positive")))
+    (volume > Decimal::ZERO && volume <= MAX_VOLUME)
+        .then_some(())
+        .ok_or_else(|| invalid(field, format!("{field} must be above 0 and at most 1000000000000")))
 }
 
 /// Stops on the losing side of the entry, targets on the winning side.
@@ -146,6 +152,9 @@ mod tests {
     fn volume_price_symbol_and_ticket_are_checked() {
         assert_eq!(OpenSignal { volume: dec!(0), ..buy() }.validate().unwrap_err().field, "volume");
         assert_eq!(OpenSignal { volume: dec!(-1), ..buy() }.validate().unwrap_err().field, "volume");
+        assert_eq!(MAX_VOLUME, dec!(1000000000000));
+        assert!(OpenSignal { volume: MAX_VOLUME, ..buy() }.validate().is_ok());
+        assert_eq!(OpenSignal { volume: dec!(1000000000000.1), ..buy() }.validate().unwrap_err().field, "volume");
         assert_eq!(OpenSignal { price: dec!(0), sl: None, tp: None, ..buy() }.validate().unwrap_err().field, "price");
         assert_eq!(OpenSignal { symbol: "EUR USD".into(), ..buy() }.validate().unwrap_err().field, "symbol");
         assert_eq!(OpenSignal { symbol: "".into(), ..buy() }.validate().unwrap_err().field, "symbol");

@@ -42,12 +42,26 @@ pub fn percent(value: Decimal) -> Decimal {
     value / Decimal::ONE_HUNDRED
 }
 
-/// The largest multiple of `step` not above `quantity`; `quantity` itself when `step` is zero.
-pub fn floor_to_step(quantity: Quantity, step: Quantity) -> Quantity {
+/// The largest multiple of `step` not above `quantity`; `quantity` itself when `step` is not
+/// positive. `None` when the number of steps is beyond a decimal's range (a step far too small
+/// for the quantity): never a panic, so a hostile step cannot stop the caller.
+pub fn checked_floor_to_step(quantity: Quantity, step: Quantity) -> Option<Quantity> {
     if step <= Decimal::ZERO {
-        return quantity;
+        return Some(quantity);
     }
-    (quantity / step).floor() * step
+    let floored = quantity.checked_div(step)?.floor().checked_mul(step)?;
+    // A quotient rounded up to a whole number at 28 digits would floor one step too high.
+    if floored > quantity {
+        floored.checked_sub(step)
+    } else {
+        Some(floored)
+    }
+}
+
+/// [`checked_floor_to_step`] for a venue's lot step; when the number of steps is beyond a
+/// decimal's range, `quantity` itself (less than one step from the exact answer, never above it).
+pub fn floor_to_step(quantity: Quantity, step: Quantity) -> Quantity {
+    checked_floor_to_step(quantity, step).unwrap_or(quantity)
 }
 
 #[cfg(test)]
@@ -74,6 +88,21 @@ mod tests {
         assert_eq!(floor_to_step(dec("5"), dec("2")), dec("4"));
         assert_eq!(floor_to_step(dec("0.0009"), dec("0.001")), Decimal::ZERO);
         assert_eq!(floor_to_step(dec("1.25"), Decimal::ZERO), dec("1.25"));
+    }
+
+    #[test]
+    fn steps_beyond_a_decimals_range_are_an_answer_not_a_panic() {
+        let huge = dec("79228162514264337593543950335");
+        let tiny = dec("0.0000000000000000000000000001");
+        assert_eq!(checked_floor_to_step(huge, tiny), None, "the number of steps overflows");
+        assert_eq!(checked_floor_to_step(dec("8"), tiny), None);
+        assert_eq!(floor_to_step(huge, tiny), huge, "the unchecked form keeps the quantity");
+        assert_eq!(checked_floor_to_step(huge, dec("1")), Some(huge));
+        assert_eq!(checked_floor_to_step(dec("0.3"), dec("0.1")), Some(dec("0.3")));
+        for (quantity, step) in [("1", "0.3333333333333333333333333333"), ("2", "0.0000000000000000000000000003")] {
+            let floored = checked_floor_to_step(dec(quantity), dec(step)).unwrap();
+            assert!(floored <= dec(quantity), "{quantity} / {step}: {floored} is above the quantity");
+        }
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! "Data changed" signals: any message on the `/api/stream` websocket bumps a version counter;
 //! while the socket is not open, the counter is bumped by polling every few seconds instead.
+//! The access token rides in the subprotocol pair `bearer, <token>`, never in the URL (URLs end
+//! up in proxy logs and browser history); the server answers with the `bearer` subprotocol. The
+//! server closes the socket (code 4401) when its session ends; the reconnect uses the token the
+//! store holds then.
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { ApiClient } from '../api/client';
@@ -24,7 +28,7 @@ export function LiveProvider({ client, children }: { client: ApiClient; children
       if (stopped || !token || typeof WebSocket === 'undefined') return;
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
       try {
-        socket = new WebSocket(`${scheme}://${location.host}/api/stream?token=${encodeURIComponent(token)}`);
+        socket = new WebSocket(`${scheme}://${location.host}/api/stream`, ['bearer', token]);
       } catch {
         return;
       }

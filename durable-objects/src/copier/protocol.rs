@@ -127,6 +127,9 @@ pub struct DeliveryRow {
     pub sent_at_ms: Option<i64>,
     pub acked_at_ms: Option<i64>,
     pub client_ticket: Option<String>,
+    /// Why the message could not be sent to this follower (`sizing_failed`'s reason).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// Messages a client sends over the websocket.

@@ -38,7 +38,13 @@ CREATE TABLE IF NOT EXISTS replica (
 CREATE INDEX IF NOT EXISTS replica_created ON replica (created_at_ms);
 CREATE TABLE IF NOT EXISTS deliveries (
     seq INTEGER NOT NULL, user_id TEXT NOT NULL, sent_at_ms INTEGER, acked_at_ms INTEGER, client_ticket TEXT,
+    PRIMARY KEY (seq, user_id));
+CREATE TABLE IF NOT EXISTS refusals (
+    seq INTEGER NOT NULL, user_id TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL,
     PRIMARY KEY (seq, user_id));";
+
+/// Longest `client_ticket` an ack may carry (characters).
+pub const MAX_CLIENT_TICKET: usize = 64;
 
 pub const MEMBER_HEADER: &str = "x-auronex-member";
 
@@ -63,12 +69,21 @@ impl DurableObject for SignalShard {
                 let update: MemberUpdate = req.json().await?;
                 json_response(&self.update_member(&update)?)
             }
+            (Method::Post, "/end-user") => {
+                // The user's sessions ended (logout, deactivation, ...): see `end_user`.
+                let body: Value = req.json().await?;
+                json_response(&json!({"sockets": self.end_user(body["user_id"].as_str().unwrap_or_default())}))
+            }
             (Method::Get, "/deliveries") => {
                 let seq = url.query_pairs().find(|(k, _)| k == "seq").and_then(|(_, v)| v.parse::<i64>().ok());
                 let rows: Vec<DeliveryRow> = self
                     .sql
                     .exec(
-                        "SELECT user_id, sent_at_ms, acked_at_ms, client_ticket FROM deliveries WHERE seq = ? ORDER BY user_id",
+                        "SELECT user_id, MAX(sent_at_ms) AS sent_at_ms, MAX(acked_at_ms) AS acked_at_ms,
+                                MAX(client_ticket) AS client_ticket, MAX(error) AS error FROM (
+                           SELECT user_id, sent_at_ms, acked_at_ms, client_ticket, NULL AS error FROM deliveries WHERE seq = ?1
+                           UNION ALL SELECT user_id, NULL, NULL, NULL, reason FROM refusals WHERE seq = ?1)
+                         GROUP BY user_id ORDER BY user_id",
                         vec![seq.unwrap_or(-1).into()],
                     )?
                     .to_array()?;
@@ -90,15 +105,17 @@ impl DurableObject for SignalShard {
         match parsed {
             Some(ClientMessage::Ping) => send(&ws, &json!({"type": "pong"})),
             Some(ClientMessage::Resume { last_seq }) => self.replay(&ws, &member, last_seq),
-            Some(ClientMessage::Ack { seq, client_ticket }) => {
-                let ticket = client_ticket.map(|t| t.as_str().map(str::to_string).unwrap_or_else(|| t.to_string()));
-                self.sql.exec(
-                    "INSERT INTO deliveries (seq, user_id, acked_at_ms, client_ticket) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (seq, user_id) DO UPDATE SET acked_at_ms = excluded.acked_at_ms, client_ticket = excluded.client_ticket",
-                    vec![seq.into(), member.user_id.as_str().into(), now_ms().into(), ticket.map(Into::into).unwrap_or(worker::SqlStorageValue::Null)],
-                )?;
-                Ok(())
-            }
+            Some(ClientMessage::Ack { seq, client_ticket }) => match self.checked_ack(&member, seq, client_ticket) {
+                Ok(ticket) => {
+                    self.sql.exec(
+                        "INSERT INTO deliveries (seq, user_id, acked_at_ms, client_ticket) VALUES (?, ?, ?, ?)
+                         ON CONFLICT (seq, user_id) DO UPDATE SET acked_at_ms = excluded.acked_at_ms, client_ticket = excluded.client_ticket",
+                        vec![seq.into(), member.user_id.as_str().into(), now_ms().into(), ticket.map(Into::into).unwrap_or(worker::SqlStorageValue::Null)],
+                    )?;
+                    Ok(())
+                }
+                Err(message) => send(&ws, &json!({"type": "error", "code": "bad_ack", "seq": seq, "message": message})),
+            },
             None => {
                 send(&ws, &json!({"type": "error", "code": "bad_message", "message": "unknown or malformed message"}))
             }
@@ -207,18 +224,35 @@ impl SignalShard {
         Ok((fresh, through))
     }
 
-    /// Stores pushed messages and sends the new ones, in order, to every socket.
+    /// Stores pushed messages and sends the new ones, in order, to every socket. Each group is
+    /// rendered and sent on its own: a group whose `trade_copy` cannot size a message gets a
+    /// `sizing_failed` error instead (logged, and recorded as a refusal the publisher sees in
+    /// the deliveries), and every other group still gets the message.
     async fn deliver(&self, signals: Vec<Stored>) -> Result<i64> {
         let (fresh, through) = self.store(&signals)?;
         let audience = self.audience();
+        let now = now_ms();
         let mut lost_a_socket = false;
         let mut sent = Vec::with_capacity(fresh.len());
+        let mut refused = Vec::new();
         for signal in &fresh {
             let mut sent_to = Vec::new();
             for group in &audience.groups {
-                let failed = group.send(&delivery::message_for(&group.member, signal).to_string());
+                let (text, sized) = match delivery::message_for(&group.member, signal, now) {
+                    Ok(message) => (message.to_string(), true),
+                    Err(error) => {
+                        refused.push((
+                            signal.seq,
+                            group.member.channel_id.as_str(),
+                            group.user_ids.clone(),
+                            error.to_string(),
+                        ));
+                        (delivery::sizing_failed(signal, &error).to_string(), false)
+                    }
+                };
+                let failed = group.send(&text);
                 lost_a_socket |= !failed.is_empty();
-                if group.follows() {
+                if group.follows() && sized {
                     let delivered = group.user_ids.iter().enumerate().filter(|(index, _)| !failed.contains(index));
                     sent_to.extend(delivered.map(|(_, user_id)| user_id.as_str()));
                 }
@@ -237,7 +271,60 @@ impl SignalShard {
                 worker::console_error!("recording deliveries of seq {seq}: {error}");
             }
         }
+        for (seq, channel_id, user_ids, reason) in refused {
+            self.refuse(seq, channel_id, &user_ids, &reason);
+        }
         Ok(through)
+    }
+
+    /// Logs and records that `user_ids` could not be sent `seq` (their sizing failed).
+    fn refuse(&self, seq: i64, channel_id: &str, user_ids: &[String], reason: &str) {
+        worker::console_error!(
+            "{}",
+            json!({"level": "error", "event": "copier_group_failed", "channel_id": channel_id, "seq": seq,
+                   "followers": user_ids.len(), "detail": reason})
+        );
+        let outcome = self.sql.exec(
+            "INSERT INTO refusals (seq, user_id, reason, at_ms) SELECT ?, value, ?, ? FROM json_each(?)
+             WHERE true ON CONFLICT (seq, user_id) DO UPDATE SET reason = excluded.reason",
+            vec![
+                seq.into(),
+                reason.into(),
+                now_ms().into(),
+                serde_json::to_string(user_ids).unwrap_or_default().into(),
+            ],
+        );
+        if let Err(error) = outcome {
+            worker::console_error!("recording refusals of seq {seq}: {error}");
+        }
+    }
+
+    /// An ack's client ticket as stored, or why the ack is refused: only followers ack, a `seq`
+    /// from 1 to the head this shard holds, a ticket of at most [`MAX_CLIENT_TICKET`] printable
+    /// characters (a string or a number). A refused ack stores nothing.
+    fn checked_ack(
+        &self,
+        member: &Member,
+        seq: i64,
+        client_ticket: Option<Value>,
+    ) -> std::result::Result<Option<String>, String> {
+        if member.role != MemberRole::Follower {
+            return Err("only followers ack".into());
+        }
+        let head = self.replica_max().map_err(|error| error.to_string())?;
+        if !(1..=head).contains(&seq) {
+            return Err(format!("seq {seq} is not a message of this channel (head {head})"));
+        }
+        let ticket = match client_ticket {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(text)) => text,
+            Some(Value::Number(number)) => number.to_string(),
+            Some(_) => return Err("client_ticket must be a string or a number".into()),
+        };
+        if ticket.is_empty() || ticket.chars().count() > MAX_CLIENT_TICKET || ticket.chars().any(char::is_control) {
+            return Err(format!("client_ticket must be 1 to {MAX_CLIENT_TICKET} printable characters"));
+        }
+        Ok(Some(ticket))
     }
 
     /// Gives the follower's open sockets its new sizing: every later message uses it.
@@ -255,6 +342,23 @@ impl SignalShard {
             self.forget_audience();
         }
         Ok(MemberUpdated { sockets })
+    }
+
+    /// Closes every socket of `user_id`: the Worker calls this once the user's sessions ended
+    /// (the attachments carry the user, so hibernated sockets are found as well).
+    fn end_user(&self, user_id: &str) -> usize {
+        let mut closed = 0;
+        for ws in self.state.get_websockets() {
+            let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { continue };
+            if member.user_id == user_id {
+                let _ = ws.close(Some(crate::stream::SESSION_ENDED), Some("session ended; log in again"));
+                closed += 1;
+            }
+        }
+        if closed > 0 {
+            self.forget_audience();
+        }
+        closed
     }
 
     fn audience(&self) -> Rc<Audience> {
@@ -299,9 +403,17 @@ impl SignalShard {
     }
 
     fn send_signal(&self, ws: &WebSocket, member: &Member, signal: &Stored) -> Result<()> {
-        ws.send_with_str(delivery::message_for(member, signal).to_string())?;
-        if member.role == MemberRole::Follower {
-            self.record_sent(signal.seq, &[member.user_id.as_str()])?;
+        match delivery::message_for(member, signal, now_ms()) {
+            Ok(message) => {
+                ws.send_with_str(message.to_string())?;
+                if member.role == MemberRole::Follower {
+                    self.record_sent(signal.seq, &[member.user_id.as_str()])?;
+                }
+            }
+            Err(error) => {
+                ws.send_with_str(delivery::sizing_failed(signal, &error).to_string())?;
+                self.refuse(signal.seq, &member.channel_id, std::slice::from_ref(&member.user_id), &error.to_string());
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Mercado Pago stand-in: `POST /v1/payments` for PIX (bearer access token, `X-Idempotency-Key`
 //! honoured, the documented payment document with `point_of_interaction.transaction_data`) and
-//! `GET /v1/payments/{id}`; tests move a payment to `approved` the way a payer would, and sign
+//! `GET /v1/payments/{id}`; tests move a payment to `approved` the way a payer would (and to
+//! `refunded` or `charged_back` as a refund or a chargeback would), and sign
 //! notifications the way Mercado Pago does (`x-signature: ts=...,v1=...`).
 
 use std::collections::HashMap;
@@ -86,9 +87,23 @@ impl MercadoPago {
         let mut payments = self.payments.lock().unwrap();
         let payment = payments.get_mut(&id).expect("a payment the stand-in created");
         payment["status"] = status.into();
-        if status == "approved" {
-            payment["status_detail"] = "accredited".into();
-            payment["date_approved"] = "2026-11-23T10:05:12.000-04:00".into();
+        match status {
+            "approved" => {
+                payment["status_detail"] = "accredited".into();
+                payment["date_approved"] = "2026-11-23T10:05:12.000-04:00".into();
+            }
+            // As `payment_pix_refunded.json`: the whole amount back, one refund in `refunds`.
+            "refunded" => {
+                let amount = payment["transaction_amount"].clone();
+                payment["status_detail"] = "refunded".into();
+                payment["transaction_amount_refunded"] = amount.clone();
+                payment["refunds"] = json!([{"id": id + 1_000_000_000, "payment_id": id, "amount": amount,
+                                             "status": "approved", "refund_mode": "standard",
+                                             "date_created": "2026-11-25T09:12:39.000-04:00"}]);
+            }
+            // As `payment_pix_charged_back.json`: the money retained after the chargeback.
+            "charged_back" => payment["status_detail"] = "settled".into(),
+            _ => {}
         }
     }
 

@@ -16,43 +16,31 @@ fn wrong_credentials() -> ApiError {
     ApiError::unauthorized("invalid email or password")
 }
 
-fn client_address(req: &Request) -> Option<String> {
+/// The client's address as Cloudflare gives it (`CF-Connecting-IP`; `wrangler dev` sets it to
+/// the peer's address when a request lacks it).
+pub fn client_address(req: &Request) -> Option<String> {
     req.headers().get("cf-connecting-ip").ok().flatten().filter(|address| !address.is_empty())
 }
 
-/// The user with this email and password, or 401 / 429 / 403 (disabled account).
+/// The user with this email and password, or 401 / 429 / 403 (disabled account). The attempt
+/// is counted before any password work (see `throttle`).
 pub async fn login(env: &Env, req: &Request, raw_email: &str, password: &str) -> ApiResult<User> {
     let email = raw_email.trim().to_lowercase();
     if email.is_empty() {
         return Err(ApiError::validation("email", "email is required"));
     }
     let db = env.d1("DB")?;
-    let email_key = throttle::email_key(&email);
-    let address_key = client_address(req).map(|address| throttle::address_key(&address));
-    let keys: Vec<String> = std::iter::once(email_key.clone()).chain(address_key.clone()).collect();
-    let counters = throttle::load(&db, &keys).await?;
-    let now = clock::now_ms();
-    if let Some(wait) = counters.iter().filter_map(|(_, counter)| throttle::retry_after(Some(counter), now)).max() {
+    let attempt = throttle::Login::new(&email, client_address(req).as_deref());
+    let found = attempt.count(&db, clock::now_ms()).await?;
+    if let Some(wait) = throttle::decide(&found, clock::now_ms()) {
         return Err(ApiError::too_many_requests(wait));
     }
-
-    match check(&db, env, &email, password).await? {
-        Some(user) => {
-            throttle::clear(&db, &email_key).await?;
-            if !user.is_active() {
-                return Err(ApiError::forbidden("this account is disabled").with_code("account_disabled"));
-            }
-            Ok(user)
-        }
-        None => {
-            for (key, limit) in [(Some(email_key), throttle::PER_EMAIL), (address_key, throttle::PER_ADDRESS)] {
-                let Some(key) = key else { continue };
-                let previous = counters.iter().find(|(k, _)| *k == key).map(|(_, counter)| counter);
-                throttle::store(&db, &key, throttle::after_failure(previous, limit, now)).await?;
-            }
-            Err(wrong_credentials())
-        }
+    let user = check(&db, env, &email, password).await?.ok_or_else(wrong_credentials)?;
+    attempt.succeeded(&db, clock::now_ms()).await?;
+    if !user.is_active() {
+        return Err(ApiError::forbidden("this account is disabled").with_code("account_disabled"));
     }
+    Ok(user)
 }
 
 async fn check(db: &D1Database, env: &Env, email: &str, supplied: &str) -> ApiResult<Option<User>> {
@@ -60,7 +48,7 @@ async fn check(db: &D1Database, env: &Env, email: &str, supplied: &str) -> ApiRe
         // The bootstrap admin's password is the ADMIN_PASSWORD secret: rotating the secret
         // rotates the password.
         if bool::from(supplied.as_bytes().ct_eq(admin.password.as_bytes())) {
-            return Ok(Some(ensure_admin(db, &admin).await?));
+            return Ok(Some(ensure_admin(db, env, &admin).await?));
         }
         password::waste_equal_time(supplied).await?;
         return Ok(None);
@@ -81,7 +69,7 @@ async fn check(db: &D1Database, env: &Env, email: &str, supplied: &str) -> ApiRe
 
 /// Creates the bootstrap admin, or brings an existing account with that email up to date
 /// (admin role, active, password hash matching `ADMIN_PASSWORD`).
-async fn ensure_admin(db: &D1Database, admin: &BootstrapAdmin) -> ApiResult<User> {
+async fn ensure_admin(db: &D1Database, env: &Env, admin: &BootstrapAdmin) -> ApiResult<User> {
     let now = clock::now_rfc3339();
     if let Some(user) = repo::find_by_email(db, &admin.email).await? {
         if !password::verify(&admin.password, &user.stored_password()).await? {
@@ -89,7 +77,7 @@ async fn ensure_admin(db: &D1Database, admin: &BootstrapAdmin) -> ApiResult<User
         }
         if user.role != Role::Admin || !user.is_active() {
             // Sessions opened before the promotion must not become admin sessions.
-            tokens::revoke_all_sessions(db, &user.id, "promoted_to_bootstrap_admin").await?;
+            tokens::end_all_sessions(env, &user.id, "promoted_to_bootstrap_admin").await?;
             repo::make_active_admin(db, &user.id, &now).await?;
         }
     } else {

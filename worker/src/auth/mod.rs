@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod jwt;
 pub mod password;
+pub mod sockets;
 pub mod throttle;
 pub mod tokens;
 
@@ -18,6 +19,8 @@ use crate::users::{repo, Role, User};
 /// The authenticated caller of a request.
 pub struct Caller {
     pub user: User,
+    /// The login session the access token was issued from.
+    pub session_id: String,
 }
 
 impl Caller {
@@ -56,7 +59,7 @@ pub async fn authenticate_token(ctx: &Ctx, token: Option<String>) -> ApiResult<C
         .await?
         .filter(User::is_active)
         .ok_or_else(|| ApiError::unauthorized("session ended; log in again"))?;
-    Ok(Caller { user })
+    Ok(Caller { user, session_id: claims.sid })
 }
 
 pub async fn authenticate(ctx: &Ctx) -> ApiResult<Caller> {

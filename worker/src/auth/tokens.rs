@@ -1,14 +1,16 @@
 //! Login sessions and their token pairs: a 15-minute access token and a 256-bit refresh token
 //! stored only as its SHA-256, valid 30 days, rotated on every use. Presenting a used refresh
-//! token revokes its whole session (reuse detection).
+//! token revokes its whole session (reuse detection). Ending a session (or all of a user's)
+//! revokes it in D1, then closes the websockets opened under it (`sockets`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use worker::D1Database;
+use worker::{D1Database, Env};
 
 use super::jwt::{self, AccessClaims, ACCESS_TOKEN_SECONDS};
+use super::sockets::{self, Which};
 use crate::clock;
 use crate::crypto;
 use crate::http::{ApiError, ApiResult};
@@ -90,13 +92,14 @@ fn invalid_refresh() -> ApiError {
 }
 
 /// Exchanges a refresh token for a new pair in the same session.
-pub async fn rotate(db: &D1Database, secret: &[u8], refresh_token: &str) -> ApiResult<(User, TokenPair)> {
+pub async fn rotate(env: &Env, secret: &[u8], refresh_token: &str) -> ApiResult<(User, TokenPair)> {
+    let db = &env.d1("DB")?;
     let presented = find(db, refresh_token).await?.ok_or_else(invalid_refresh)?;
     if presented.revoked_at.is_some() {
         return Err(invalid_refresh());
     }
     if presented.used_at.is_some() {
-        revoke_session(db, &presented.session_id, "refresh_token_reuse").await?;
+        end_session(env, &presented.user_id, &presented.session_id, "refresh_token_reuse").await?;
         return Err(invalid_refresh());
     }
     if presented.expires_at < clock::now_ms() as f64 {
@@ -109,7 +112,7 @@ pub async fn rotate(db: &D1Database, secret: &[u8], refresh_token: &str) -> ApiR
         .await?;
     if claimed.meta()?.and_then(|meta| meta.changes).unwrap_or(0) != 1 {
         // Another request used it at the same moment: that is reuse as well.
-        revoke_session(db, &presented.session_id, "refresh_token_reuse").await?;
+        end_session(env, &presented.user_id, &presented.session_id, "refresh_token_reuse").await?;
         return Err(invalid_refresh());
     }
     let user = crate::users::repo::find_by_session(db, &presented.user_id, &presented.session_id)
@@ -120,26 +123,43 @@ pub async fn rotate(db: &D1Database, secret: &[u8], refresh_token: &str) -> ApiR
     Ok((user, pair))
 }
 
-pub async fn revoke_session(db: &D1Database, session_id: &str, reason: &str) -> worker::Result<()> {
-    db.prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL")
+/// Revokes one session, then closes its sockets. Sockets are closed even when the session was
+/// already revoked (a retried logout finishes what a failed close left open).
+pub async fn end_session(env: &Env, user_id: &str, session_id: &str, reason: &str) -> worker::Result<()> {
+    env.d1("DB")?
+        .prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL")
         .bind(&[session_id.into(), clock::now_rfc3339().into(), reason.into()])?
         .run()
         .await?;
+    sockets::close(env, user_id, Which::One(session_id)).await;
     Ok(())
 }
 
-pub async fn revoke_all_sessions(db: &D1Database, user_id: &str, reason: &str) -> worker::Result<()> {
-    db.prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL")
+/// Revokes every session of the user, then closes all of the user's sockets.
+pub async fn end_all_sessions(env: &Env, user_id: &str, reason: &str) -> worker::Result<()> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+    }
+    let revoked = env
+        .d1("DB")?
+        .prepare(
+            "UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE user_id = ?1 AND revoked_at IS NULL \
+             RETURNING id",
+        )
         .bind(&[user_id.into(), clock::now_rfc3339().into(), reason.into()])?
-        .run()
-        .await?;
+        .all()
+        .await?
+        .results::<Row>()?;
+    let ids: Vec<String> = revoked.into_iter().map(|row| row.id).collect();
+    sockets::close(env, user_id, Which::All(&ids)).await;
     Ok(())
 }
 
 /// Logout: ends the session the refresh token belongs to. Unknown tokens change nothing.
-pub async fn revoke_by_refresh_token(db: &D1Database, refresh_token: &str) -> worker::Result<()> {
-    if let Some(presented) = find(db, refresh_token).await? {
-        revoke_session(db, &presented.session_id, "logout").await?;
+pub async fn end_by_refresh_token(env: &Env, refresh_token: &str) -> worker::Result<()> {
+    if let Some(presented) = find(&env.d1("DB")?, refresh_token).await? {
+        end_session(env, &presented.user_id, &presented.session_id, "logout").await?;
     }
     Ok(())
 }

@@ -104,12 +104,16 @@ impl Payment {
     }
 }
 
-/// What a Mercado Pago payment status means for our payment row.
+/// What a Mercado Pago payment status means for our payment row. `in_mediation` (a dispute
+/// Mercado Pago has not decided) changes nothing until it ends `charged_back` or back at
+/// `approved`.
 pub fn row_status(status: &str) -> &'static str {
     match status {
         "approved" => "paid",
         "rejected" => "failed",
-        "cancelled" | "refunded" | "charged_back" => "canceled",
+        "cancelled" => "canceled",
+        "refunded" => "refunded",
+        "charged_back" => "charged_back",
         _ => "pending",
     }
 }
@@ -241,5 +245,17 @@ mod tests {
         assert_eq!(row_status("in_process"), "pending");
         assert_eq!(row_status("rejected"), "failed");
         assert_eq!(row_status("cancelled"), "canceled");
+        assert_eq!(row_status("in_mediation"), "pending");
+    }
+
+    #[test]
+    fn reads_refunded_and_charged_back_payments() {
+        let refunded: Payment =
+            serde_json::from_str(include_str!("../../fixtures/mercadopago/payment_pix_refunded.json")).unwrap();
+        assert_eq!((refunded.id, row_status(&refunded.status)), (1_325_410_891, "refunded"));
+        let charged_back: Payment =
+            serde_json::from_str(include_str!("../../fixtures/mercadopago/payment_pix_charged_back.json")).unwrap();
+        assert_eq!(row_status(&charged_back.status), "charged_back");
+        assert_eq!(charged_back.external_reference.as_deref(), Some("9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"));
     }
 }

@@ -1,6 +1,10 @@
 //! Paid plans: Stripe Checkout and its webhooks, PIX through Mercado Pago and its webhooks, the
-//! plan changes they cause, and the records they leave (payments, subscriptions, events).
+//! plan changes they cause, and the records they leave (payments, subscriptions, events), each
+//! event's effects committed in one batch with its processed marker (`commit`); a subscriber's
+//! own billing (cancel at period end, plan change, Stripe's portal) in `billing`.
 
+pub mod billing;
+pub mod commit;
 pub mod mercadopago;
 pub mod pix;
 pub mod plans;

@@ -1,11 +1,13 @@
 //! PIX through Mercado Pago: creating the charge (QR code and copy-and-paste code) and acting
 //! on a verified notification by reading the payment back from the API; an approved payment
-//! buys 30 days of the plan, added to any PIX time left on the same plan, exactly once.
+//! buys 30 days of the plan, added to any PIX time left on the same plan, exactly once; a
+//! refund takes those days back and a chargeback ends the PIX plan.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
-use worker::Env;
+use worker::{D1Database, Env};
 
+use super::commit::{self, Effect, Snapshot};
 use super::mercadopago::{self, Payment, PixOrder};
 use super::{plans, provider_failed, repo, unavailable};
 use crate::admin::settings;
@@ -37,17 +39,6 @@ fn at(ms: i64) -> DateTime<Utc> {
 /// `yyyy-MM-ddTHH:mm:ss.SSS+00:00`, the form Mercado Pago documents for dates.
 pub fn mp_date(ms: i64) -> String {
     at(ms).format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
-}
-
-/// When paid time ends: `PLAN_DAYS` after the current end if that is still ahead, else after now.
-pub fn extended_expiry(current_end: Option<&str>, now_ms: i64) -> String {
-    let now = at(now_ms);
-    let start = current_end
-        .and_then(|end| DateTime::parse_from_rfc3339(end).ok())
-        .map(|end| end.with_timezone(&Utc))
-        .filter(|end| *end > now)
-        .unwrap_or(now);
-    (start + Duration::days(PLAN_DAYS)).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// Sends a request whose answer is a payment document; any failure is a 502 for our caller.
@@ -134,38 +125,47 @@ pub async fn create(env: &Env, user: &User, plan: Plan, origin: &str) -> ApiResu
 }
 
 /// Acts on a (verified) notification about payment `id`: reads it back from Mercado Pago and
-/// applies what it says to our record of it. Payments that are not ours are ignored.
+/// applies what it says to our record of it. Payments that are not ours are ignored. Each
+/// state a payment reaches (approved, refunded, charged back) is applied once, its effect and
+/// its marker (`payment:{id}:{status}`) committed together ([`super::commit`]).
 pub async fn notified(env: &Env, payment_id: &str) -> ApiResult<()> {
     let (base, token) = config(env)?;
     let db = env.d1("DB")?;
     let Some(row) = repo::find_payment(&db, "mercadopago", payment_id).await? else {
         return Ok(());
     };
-    if row.status == "paid" {
-        return Ok(()); // already applied: a repeated notification
+    if matches!(row.status.as_str(), "refunded" | "charged_back") {
+        return Ok(()); // nothing follows a refund or a chargeback
     }
     let payment = call(&mercadopago::get_request(&base, &token, payment_id), "reading a payment").await?;
     if payment.id.to_string() != payment_id || payment.external_reference.as_deref() != Some(row.id.as_str()) {
         return Err(provider_failed("Mercado Pago", "answered about another payment"));
     }
     let now = clock::now_rfc3339();
-    match mercadopago::row_status(&payment.status) {
-        "paid" => approve(env, &row, &payment, payment_id, &now).await,
-        "pending" => Ok(()),
-        closed => {
-            repo::close_pending(&db, "mercadopago", payment_id, closed, &now).await?;
-            Ok(())
+    let change = match mercadopago::row_status(&payment.status) {
+        "paid" if row.status == "paid" => return Ok(()), // already applied: a repeated notification
+        "paid" => {
+            check_amount(&row, &payment, payment_id)?;
+            Change::Approved
         }
-    }
+        "refunded" if row.status == "paid" => Change::Refunded,
+        "charged_back" if row.status == "paid" => Change::ChargedBack,
+        "pending" => return Ok(()),
+        closed => {
+            let closed = if matches!(closed, "refunded" | "charged_back") { "canceled" } else { closed };
+            repo::close_pending(&db, "mercadopago", payment_id, closed, &now).await?;
+            return Ok(());
+        }
+    };
+    let event_id = format!("payment:{payment_id}:{}", payment.status);
+    let kind = format!("payment.{}", payment.status);
+    let marker = commit::Marker { provider: "mercadopago", event_id: &event_id, kind: &kind, now: &now };
+    let (db, row, now) = (&db, &row, now.as_str());
+    commit::apply(env, db, &marker, move || change.effect(db, row, payment_id, now)).await?;
+    Ok(())
 }
 
-async fn approve(
-    env: &Env,
-    row: &repo::PaymentRow,
-    payment: &Payment,
-    payment_id: &str,
-    now: &str,
-) -> ApiResult<()> {
+fn check_amount(row: &repo::PaymentRow, payment: &Payment, payment_id: &str) -> ApiResult<()> {
     let expected: f64 = row.amount.parse().unwrap_or(f64::NAN);
     if (payment.transaction_amount - expected).abs() > 0.005 || !payment.currency_id.eq_ignore_ascii_case(&row.currency)
     {
@@ -174,30 +174,78 @@ async fn approve(
             &format!("payment {payment_id} amount or currency differs from ours"),
         ));
     }
-    let Some(plan) = plans::paid(&row.plan) else { return Ok(()) };
-    let db = &env.d1("DB")?;
-    if !repo::mark_paid(db, "mercadopago", payment_id, now).await? {
-        return Ok(()); // already applied: a repeated notification
-    }
-    let current = repo::find_subscription(db, &row.user_id).await?;
-    let current_end = current
-        .as_ref()
-        .filter(|s| s.provider == "mercadopago" && s.status == "active" && s.plan == row.plan)
-        .and_then(|s| s.expires_at.as_deref());
-    let expires_at = extended_expiry(current_end, clock::now_ms());
-    let update = repo::SubscriptionUpdate {
-        user_id: &row.user_id,
-        plan: plan.as_str(),
-        provider: "mercadopago",
-        status: "active",
-        stripe_customer_id: None,
-        stripe_subscription_id: None,
-        expires_at: Some(&expires_at),
-        now,
-    };
-    repo::upsert_subscription(db, update).await?;
-    plans::set_plan(env, &row.user_id, plan, now).await?;
     Ok(())
+}
+
+/// A state a PIX payment reached that changes what the user holds.
+#[derive(Clone, Copy)]
+enum Change {
+    /// Paid: 30 days of the plan, added to the PIX time left on the same plan.
+    Approved,
+    /// Refunded: the payment's 30 days come off the time left; none left ends the plan now.
+    Refunded,
+    /// Charged back: the PIX plan ends now, whatever time is left.
+    ChargedBack,
+}
+
+impl Change {
+    async fn effect(
+        self,
+        db: &D1Database,
+        row: &repo::PaymentRow,
+        payment_id: &str,
+        now: &str,
+    ) -> worker::Result<Effect> {
+        let Some(plan) = plans::paid(&row.plan) else { return Ok(Effect::none()) };
+        let Some(snapshot) = Snapshot::read(db, &row.user_id).await? else { return Ok(Effect::none()) };
+        let mut effect = Effect::on(snapshot);
+        if let Change::Approved = self {
+            let unpaid = ["pending", "expired", "canceled", "failed"];
+            effect.push(repo::payment_status_statement(db, "mercadopago", payment_id, &unpaid, "paid", now)?);
+            effect.push(repo::extend_pix_statement(db, &row.user_id, plan.as_str(), PLAN_DAYS, now)?);
+            effect.set_plan(db, plan, now)?;
+            return Ok(effect);
+        }
+        let status = if let Change::Refunded = self { "refunded" } else { "charged_back" };
+        effect.push(repo::payment_status_statement(db, "mercadopago", payment_id, &["paid"], status, now)?);
+        let Some(subscription) = repo::find_subscription(db, &row.user_id).await? else { return Ok(effect) };
+        if subscription.provider != "mercadopago" || subscription.status != "active" {
+            return Ok(effect); // the plan this paid for is over already, or paid another way now
+        }
+        let remaining = match self {
+            // Only the same plan's time was extended by this payment; another plan since
+            // restarted the clock, and this payment's days are gone already.
+            Change::Refunded if subscription.plan != row.plan => return Ok(effect),
+            Change::Refunded => subscription.expires_at.as_deref().map(|end| shortened(end, PLAN_DAYS)),
+            _ => None,
+        };
+        let ends_now = remaining.as_ref().is_none_or(|end| end.as_str() <= now);
+        let expires_at = if ends_now { now.to_string() } else { remaining.unwrap_or_default() };
+        let update = repo::SubscriptionUpdate {
+            user_id: &row.user_id,
+            plan: &subscription.plan,
+            provider: "mercadopago",
+            status: if ends_now { status } else { "active" },
+            stripe_customer_id: None,
+            stripe_subscription_id: None,
+            expires_at: Some(&expires_at),
+            cancel_at_period_end: false,
+            current_period_end: None,
+            now,
+        };
+        effect.push(repo::upsert_subscription_statement(db, &update)?);
+        if ends_now {
+            effect.set_plan(db, Plan::Free, now)?;
+        }
+        Ok(effect)
+    }
+}
+
+/// `end` moved `days` earlier (an unreadable end counts as already past).
+fn shortened(end: &str, days: i64) -> String {
+    DateTime::parse_from_rfc3339(end)
+        .map(|end| (end.with_timezone(&Utc) - Duration::days(days)).to_rfc3339_opts(SecondsFormat::Millis, true))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -212,10 +260,8 @@ mod tests {
     }
 
     #[test]
-    fn paid_time_extends_from_the_later_of_now_and_the_current_end() {
-        assert_eq!(extended_expiry(None, NOW), "2026-12-23T08:00:00.000Z");
-        assert_eq!(extended_expiry(Some("2026-12-01T00:00:00.000Z"), NOW), "2026-12-31T00:00:00.000Z");
-        assert_eq!(extended_expiry(Some("2026-11-01T00:00:00.000Z"), NOW), "2026-12-23T08:00:00.000Z");
-        assert_eq!(extended_expiry(Some("garbage"), NOW), "2026-12-23T08:00:00.000Z");
+    fn a_refund_takes_its_days_off_the_paid_time() {
+        assert_eq!(shortened("2026-12-31T00:00:00.000Z", PLAN_DAYS), "2026-12-01T00:00:00.000Z");
+        assert_eq!(shortened("garbage", PLAN_DAYS), "");
     }
 }

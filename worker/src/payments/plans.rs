@@ -2,10 +2,11 @@
 //! downgrade then stops the bots over the new limit as their owner's stop would; PIX plans
 //! lapse when their paid time runs out.
 
-use worker::{D1Database, Env};
+use worker::{D1Database, D1PreparedStatement, Env};
 
 use super::repo;
 use crate::bots::{self, BotRow};
+use crate::db;
 use crate::tick::close_positions;
 use crate::users::Plan;
 
@@ -42,15 +43,40 @@ pub async fn set_plan(env: &Env, user_id: &str, plan: Plan, now: &str) -> worker
     let db = env.d1("DB")?;
     let Some(previous) = current(&db, user_id).await? else { return Ok(None) };
     if previous != plan {
-        db.prepare("UPDATE users SET plan = ?2, updated_at = ?3 WHERE id = ?1")
-            .bind(&[user_id.into(), plan.as_str().into(), now.into()])?
-            .run()
-            .await?;
-        if bot_limit(plan) < bot_limit(previous) {
-            stop_bots_over_limit(env, user_id, plan).await?;
-        }
+        plan_statement(&db, user_id, plan, now)?.run().await?;
+        after_plan_change(env, user_id, previous, plan).await?;
     }
     Ok(Some(previous))
+}
+
+/// The plan change as a statement, for a batch that commits it with its cause (a payment,
+/// a subscription row); run [`after_plan_change`] once the batch has committed.
+pub fn plan_statement(db: &D1Database, user_id: &str, plan: Plan, now: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE users SET plan = ?2, updated_at = ?3 WHERE id = ?1 AND plan != ?2").bind(&[
+        user_id.into(),
+        plan.as_str().into(),
+        now.into(),
+    ])
+}
+
+/// What follows a committed plan change: a lower bot limit stops the bots over it.
+pub async fn after_plan_change(env: &Env, user_id: &str, previous: Plan, plan: Plan) -> worker::Result<()> {
+    if bot_limit(plan) < bot_limit(previous) {
+        stop_bots_over_limit(env, user_id, plan).await?;
+    }
+    Ok(())
+}
+
+/// Stops the bots over the limit of the user's current plan, if any run beyond it (a replayed
+/// event finishing a downgrade whose stop a crash cut short); the number stopped.
+pub async fn enforce_bot_limit(env: &Env, user_id: &str) -> worker::Result<u32> {
+    let db = env.d1("DB")?;
+    let Some(plan) = current(&db, user_id).await? else { return Ok(0) };
+    let running = bots::repo::list(&db, user_id).await?.iter().filter(|bot| bot.is_active()).count();
+    if running <= bot_limit(plan) as usize {
+        return Ok(0);
+    }
+    stop_bots_over_limit(env, user_id, plan).await
 }
 
 pub async fn current(db: &D1Database, user_id: &str) -> worker::Result<Option<Plan>> {
@@ -113,15 +139,30 @@ async fn stop(env: &Env, db: &D1Database, bot: &BotRow) -> worker::Result<()> {
 }
 
 /// Downgrades to free every user whose PIX-paid time ran out (called by the scheduled tick).
+/// The plan and the subscription's status change in one batch, both guarded on the
+/// subscription still being lapsed (a renewal committing meanwhile wins).
 pub async fn expire_lapsed(env: &Env, now: &str) -> worker::Result<u32> {
     let db = env.d1("DB")?;
     let lapsed = repo::lapsed_subscriptions(&db, now).await?;
     let mut expired = 0;
     for subscription in lapsed {
-        if current(&db, &subscription.user_id).await? == parse(&subscription.plan) {
-            set_plan(env, &subscription.user_id, Plan::Free, now).await?;
+        let lapsed = "EXISTS (SELECT 1 FROM subscriptions WHERE user_id = ?1 AND status = 'active' \
+                      AND expires_at IS NOT NULL AND expires_at <= ?2)";
+        let downgrade = db
+            .prepare(format!(
+                "UPDATE users SET plan = 'free', updated_at = ?2 WHERE id = ?1 AND plan = ?3 AND plan != 'free' AND {lapsed}"
+            ))
+            .bind(&[subscription.user_id.as_str().into(), now.into(), subscription.plan.as_str().into()])?;
+        let close = db
+            .prepare(format!(
+                "UPDATE subscriptions SET status = 'expired', updated_at = ?2 WHERE user_id = ?1 AND {lapsed}"
+            ))
+            .bind(&[subscription.user_id.as_str().into(), now.into()])?;
+        let results = db.batch(vec![downgrade, close]).await?;
+        if let (Some(previous), true) = (parse(&subscription.plan), results.first().is_some_and(|r| db::changes(r) > 0))
+        {
+            after_plan_change(env, &subscription.user_id, previous, Plan::Free).await?;
         }
-        repo::set_subscription_status(&db, &subscription.user_id, "expired", now).await?;
         expired += 1;
     }
     Ok(expired)

@@ -1,6 +1,8 @@
 //! Stripe, pure: the `Stripe-Signature` check (HMAC-SHA256 over `{t}.{payload}`, any matching
-//! `v1`, a tolerance on `t`, constant-time comparison) and the form-encoded Checkout Session
-//! request with bracket notation (`line_items[0][price_data][currency]=usd`).
+//! `v1`, a tolerance on `t`, constant-time comparison) and the API requests, form-encoded with
+//! bracket notation (`line_items[0][price_data][currency]=usd`): Checkout Sessions, customer
+//! portal sessions, subscription updates (cancel at period end, plan change) and cancellation,
+//! prices, and reading a charge.
 
 use serde::Deserialize;
 
@@ -92,19 +94,135 @@ pub fn encode_form(params: &[(&str, String)]) -> String {
     serializer.finish()
 }
 
+/// Where the API is and how to authenticate to it.
+pub struct Api<'a> {
+    pub base_url: &'a str,
+    pub secret_key: &'a str,
+}
+
+impl Api<'_> {
+    /// A form-encoded POST with an `Idempotency-Key`, so a retried request acts once.
+    pub fn post(&self, path: &str, idempotency_key: &str, params: &[(&str, String)]) -> Outbound {
+        Outbound::post(join(self.base_url, path), "application/x-www-form-urlencoded", encode_form(params))
+            .header("authorization", format!("Bearer {}", self.secret_key))
+            .header("idempotency-key", idempotency_key.to_string())
+    }
+
+    pub fn get(&self, path: &str) -> Outbound {
+        Outbound::get(join(self.base_url, path)).header("authorization", format!("Bearer {}", self.secret_key))
+    }
+
+    pub fn delete(&self, path: &str) -> Outbound {
+        Outbound { method: "DELETE", ..self.get(path) }
+    }
+}
+
 pub fn checkout_request(
     base_url: &str,
     secret_key: &str,
     idempotency_key: &str,
     order: &CheckoutOrder<'_>,
 ) -> Outbound {
-    Outbound::post(
-        join(base_url, "/v1/checkout/sessions"),
-        "application/x-www-form-urlencoded",
-        encode_form(&checkout_params(order)),
+    Api { base_url, secret_key }.post("/v1/checkout/sessions", idempotency_key, &checkout_params(order))
+}
+
+/// `POST /v1/billing_portal/sessions`: a customer portal session for `customer`, back to
+/// `return_url` when they are done.
+pub fn portal_request(api: &Api<'_>, idempotency_key: &str, customer: &str, return_url: &str) -> Outbound {
+    api.post(
+        "/v1/billing_portal/sessions",
+        idempotency_key,
+        &[("customer", customer.into()), ("return_url", return_url.into())],
     )
-    .header("authorization", format!("Bearer {secret_key}"))
-    .header("idempotency-key", idempotency_key.to_string())
+}
+
+/// `POST /v1/subscriptions/{id}` with `cancel_at_period_end`: end (or no longer end) the
+/// subscription when the period already paid for closes.
+pub fn cancel_at_period_end_request(
+    api: &Api<'_>,
+    idempotency_key: &str,
+    subscription: &str,
+    cancel: bool,
+) -> Outbound {
+    api.post(
+        &format!("/v1/subscriptions/{subscription}"),
+        idempotency_key,
+        &[("cancel_at_period_end", cancel.to_string())],
+    )
+}
+
+/// `DELETE /v1/subscriptions/{id}`: cancel now (after a refund or a dispute; no further charge).
+pub fn cancel_now_request(api: &Api<'_>, subscription: &str) -> Outbound {
+    api.delete(&format!("/v1/subscriptions/{subscription}"))
+}
+
+pub fn get_subscription_request(api: &Api<'_>, subscription: &str) -> Outbound {
+    api.get(&format!("/v1/subscriptions/{subscription}"))
+}
+
+/// `GET /v1/charges/{id}`: whose a disputed charge was (a Dispute names only the charge).
+pub fn get_charge_request(api: &Api<'_>, charge: &str) -> Outbound {
+    api.get(&format!("/v1/charges/{charge}"))
+}
+
+/// `POST /v1/prices`: the monthly price of a plan, with its product, to move a subscription to.
+pub fn price_request(
+    api: &Api<'_>,
+    idempotency_key: &str,
+    plan: &str,
+    plan_name: &str,
+    cents: i64,
+    currency: &str,
+) -> Outbound {
+    api.post(
+        "/v1/prices",
+        idempotency_key,
+        &[
+            ("currency", currency.into()),
+            ("unit_amount", cents.to_string()),
+            ("recurring[interval]", "month".into()),
+            ("product_data[name]", plan_name.into()),
+            ("metadata[plan]", plan.into()),
+        ],
+    )
+}
+
+/// `POST /v1/subscriptions/{id}`: the subscription's one item moves to `price` now, the
+/// difference invoiced and charged at once (`proration_behavior=always_invoice`), and the
+/// change refused if that payment fails (`payment_behavior=error_if_incomplete`); the plan in
+/// the metadata follows, so later events carry it. Any pending cancellation is withdrawn.
+pub fn change_plan_request(
+    api: &Api<'_>,
+    idempotency_key: &str,
+    subscription: &str,
+    item: &str,
+    price: &str,
+    user_id: &str,
+    plan: &str,
+) -> Outbound {
+    api.post(
+        &format!("/v1/subscriptions/{subscription}"),
+        idempotency_key,
+        &[
+            ("items[0][id]", item.into()),
+            ("items[0][price]", price.into()),
+            ("proration_behavior", "always_invoice".into()),
+            ("payment_behavior", "error_if_incomplete".into()),
+            ("cancel_at_period_end", "false".into()),
+            ("metadata[user_id]", user_id.into()),
+            ("metadata[plan]", plan.into()),
+        ],
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PortalSession {
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Price {
+    pub id: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +242,11 @@ struct ErrorDetail {
     kind: String,
     #[serde(default)]
     code: Option<String>,
+}
+
+/// Stripe's error `code` (`resource_missing`, `card_declined`, ...), when it sent one.
+pub fn error_code(body: &str) -> Option<String> {
+    serde_json::from_str::<ErrorBody>(body).ok()?.error.code
 }
 
 /// Stripe's error `type` and `code`, safe to log (its `message` may echo part of a key).
@@ -207,6 +330,43 @@ mod tests {
         assert!(request.headers.contains(&("authorization", "Bearer sk_test_x".into())));
         assert!(request.headers.contains(&("idempotency-key", "idem-1".into())));
         assert!(request.headers.contains(&("content-type", "application/x-www-form-urlencoded".into())));
+    }
+
+    #[test]
+    fn subscription_requests_are_form_encoded_with_an_idempotency_key() {
+        let api = Api { base_url: "https://api.stripe.com/", secret_key: "sk_test_x" };
+        let cancel = cancel_at_period_end_request(&api, "idem-2", "sub_1", true);
+        assert_eq!((cancel.method, cancel.url.as_str()), ("POST", "https://api.stripe.com/v1/subscriptions/sub_1"));
+        assert_eq!(cancel.body.as_deref(), Some("cancel_at_period_end=true"));
+        assert!(cancel.headers.contains(&("idempotency-key", "idem-2".into())));
+        let change = change_plan_request(&api, "idem-3", "sub_1", "si_1", "price_1", "u-1", "premium");
+        let body = change.body.unwrap();
+        assert!(body.starts_with("items%5B0%5D%5Bid%5D=si_1&items%5B0%5D%5Bprice%5D=price_1&"), "{body}");
+        assert!(body.contains("proration_behavior=always_invoice&payment_behavior=error_if_incomplete"));
+        assert!(body.contains("metadata%5Bplan%5D=premium"));
+        let price = price_request(&api, "idem-4", "premium", "Auronex Premium", 5900, "usd");
+        assert_eq!(price.url, "https://api.stripe.com/v1/prices");
+        assert!(price.body.unwrap().contains("recurring%5Binterval%5D=month&product_data%5Bname%5D=Auronex+Premium"));
+        let portal = portal_request(&api, "idem-5", "cus_1", "https://app.example/billing");
+        assert_eq!(portal.url, "https://api.stripe.com/v1/billing_portal/sessions");
+        assert_eq!(portal.body.as_deref(), Some("customer=cus_1&return_url=https%3A%2F%2Fapp.example%2Fbilling"));
+        let now = cancel_now_request(&api, "sub_1");
+        assert_eq!((now.method, now.body.as_deref()), ("DELETE", None));
+        assert!(now.headers.contains(&("authorization", "Bearer sk_test_x".into())));
+        assert_eq!(get_charge_request(&api, "ch_1").url, "https://api.stripe.com/v1/charges/ch_1");
+    }
+
+    #[test]
+    fn reads_portal_sessions_prices_and_error_codes() {
+        let portal: PortalSession =
+            serde_json::from_str(include_str!("../../fixtures/stripe/billing_portal_session.json")).unwrap();
+        assert!(portal.url.starts_with("https://billing.stripe.com/p/session/"));
+        let price: Price = serde_json::from_str(include_str!("../../fixtures/stripe/price.json")).unwrap();
+        assert!(price.id.starts_with("price_"));
+        let missing =
+            r#"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such subscription"}}"#;
+        assert_eq!(error_code(missing).as_deref(), Some("resource_missing"));
+        assert_eq!(error_code("garbage"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Stripe webhook events, pure: the envelope (`id`, `type`, `data.object`) and the objects the
-//! Worker acts on (Checkout Session, Subscription, Invoice), read leniently: unknown fields are
-//! ignored, and what Auronex needs is checked when it is used.
+//! Worker acts on (Checkout Session, Subscription, Invoice, Charge, Dispute), read leniently:
+//! unknown fields are ignored, and what Auronex needs is checked when it is used.
 
 use std::collections::BTreeMap;
 
@@ -46,6 +46,74 @@ pub struct Subscription {
     pub status: String,
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// Set to end at the close of the paid period (`cancel_at_period_end`).
+    #[serde(default)]
+    pub cancel_at_period_end: bool,
+    /// API versions before 2025-03-31 (basil): the period on the subscription itself.
+    #[serde(default)]
+    current_period_end: Option<i64>,
+    /// From 2025-03-31: the period on each item.
+    #[serde(default)]
+    pub items: Option<Items>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Items {
+    #[serde(default)]
+    pub data: Vec<Item>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Item {
+    pub id: String,
+    #[serde(default)]
+    current_period_end: Option<i64>,
+}
+
+impl Subscription {
+    /// When the paid period ends (Unix seconds), wherever this API version puts it.
+    pub fn current_period_end(&self) -> Option<i64> {
+        let from_items =
+            self.items.as_ref().and_then(|items| items.data.iter().filter_map(|i| i.current_period_end).max());
+        self.current_period_end.or(from_items)
+    }
+
+    /// The subscription item a plan change replaces (Auronex subscriptions have one).
+    pub fn item_id(&self) -> Option<&str> {
+        self.items.as_ref()?.data.first().map(|item| item.id.as_str())
+    }
+}
+
+/// A Charge (`charge.refunded`): how much of it came back, and whose it was.
+#[derive(Debug, Default, Deserialize)]
+pub struct Charge {
+    pub id: String,
+    #[serde(default)]
+    pub amount: i64,
+    #[serde(default)]
+    pub amount_refunded: i64,
+    /// Fully refunded (a partial refund leaves it `false`).
+    #[serde(default)]
+    pub refunded: bool,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub customer: Option<String>,
+}
+
+/// A Dispute (`charge.dispute.created`): a chargeback. It names the charge, not the customer.
+#[derive(Debug, Default, Deserialize)]
+pub struct Dispute {
+    pub id: String,
+    #[serde(default)]
+    pub amount: i64,
+    #[serde(default)]
+    pub currency: String,
+    pub charge: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub status: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,6 +198,8 @@ pub enum Event {
     SubscriptionChanged(Subscription),
     SubscriptionDeleted(Subscription),
     InvoiceFailed(Invoice),
+    ChargeRefunded(Charge),
+    DisputeCreated(Dispute),
     Ignored,
 }
 
@@ -156,6 +226,10 @@ pub fn parse(body: &[u8]) -> Result<(Envelope, Event), String> {
             Event::SubscriptionDeleted(serde_json::from_value(object).map_err(|_| typed("subscription"))?)
         }
         "invoice.payment_failed" => Event::InvoiceFailed(serde_json::from_value(object).map_err(|_| typed("invoice"))?),
+        "charge.refunded" => Event::ChargeRefunded(serde_json::from_value(object).map_err(|_| typed("charge"))?),
+        "charge.dispute.created" => {
+            Event::DisputeCreated(serde_json::from_value(object).map_err(|_| typed("dispute"))?)
+        }
         _ => Event::Ignored,
     };
     Ok((envelope, event))
@@ -214,11 +288,41 @@ mod tests {
     #[test]
     fn other_and_broken_events() {
         assert!(matches!(
-            parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{}}}"#).unwrap().1,
+            parse(br#"{"id":"evt_1","type":"charge.captured","data":{"object":{}}}"#).unwrap().1,
             Event::Ignored
         ));
         assert!(parse(b"not json").is_err());
+        assert!(parse(br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{}}}"#).is_err());
         assert!(parse(br#"{"id":"evt_1","type":"customer.subscription.deleted","data":{"object":{"id":1}}}"#).is_err());
+    }
+
+    #[test]
+    fn subscriptions_say_when_their_period_ends_in_either_place() {
+        let (_, updated) =
+            parse(include_bytes!("../../fixtures/stripe/event_customer.subscription.updated.json")).unwrap();
+        let Event::SubscriptionChanged(subscription) = updated else { panic!() };
+        assert_eq!(subscription.current_period_end(), Some(1_766_492_090), "items[].current_period_end");
+        assert_eq!(subscription.item_id(), Some("si_TTt1ItemAbCdEf"));
+        assert!(!subscription.cancel_at_period_end);
+        let legacy: Subscription =
+            serde_json::from_str(r#"{"id":"sub_1","status":"active","current_period_end":1700000000}"#).unwrap();
+        assert_eq!(legacy.current_period_end(), Some(1_700_000_000));
+        let canceling: Subscription =
+            serde_json::from_str(include_str!("../../fixtures/stripe/subscription_cancel_at_period_end.json")).unwrap();
+        assert!(canceling.cancel_at_period_end && canceling.status == "active");
+    }
+
+    #[test]
+    fn refunds_and_disputes() {
+        let (envelope, event) = parse(include_bytes!("../../fixtures/stripe/event_charge.refunded.json")).unwrap();
+        assert_eq!(envelope.kind, "charge.refunded");
+        let Event::ChargeRefunded(charge) = event else { panic!("{event:?}") };
+        assert!(charge.refunded && charge.amount_refunded == charge.amount);
+        assert_eq!(charge.customer.as_deref(), Some("cus_TTt1ABCDefGhIj"));
+        let (_, event) = parse(include_bytes!("../../fixtures/stripe/event_charge.dispute.created.json")).unwrap();
+        let Event::DisputeCreated(dispute) = event else { panic!("{event:?}") };
+        assert_eq!((dispute.charge.as_str(), dispute.amount), ("ch_3SWnQ3LkdIwHu7ix0Charge01", 2900));
+        assert_eq!(dispute.status, "needs_response");
     }
 
     #[test]

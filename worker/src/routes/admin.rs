@@ -77,7 +77,7 @@ pub async fn update_user(mut ctx: Ctx) -> ApiResult<Response> {
         plans::set_plan(&ctx.env, &target.id, plan, &now).await?;
     }
     if target.is_active() && !active {
-        tokens::revoke_all_sessions(&db, &target.id, "deactivated_by_admin").await?;
+        tokens::end_all_sessions(&ctx.env, &target.id, "deactivated_by_admin").await?;
     }
     let updated = user_repo::find_by_id(&db, &target.id).await?.ok_or_else(ApiError::not_found)?;
     let before = detail!({"role": target.role, "plan": target.plan, "is_active": target.is_active()});
@@ -98,7 +98,10 @@ pub async fn list_payments(ctx: Ctx) -> ApiResult<Response> {
     let query = query(&ctx)?;
     let (limit, offset) = query.page()?;
     let filter = payments::PaymentFilter {
-        status: query.choice("status", &["pending", "paid", "failed", "expired", "canceled"])?,
+        status: query.choice(
+            "status",
+            &["pending", "paid", "failed", "expired", "canceled", "refunded", "disputed", "charged_back"],
+        )?,
         provider: query.choice("provider", &["stripe", "mercadopago"])?,
         user_id: query.text("user_id")?,
         limit,

@@ -125,7 +125,15 @@ pub async fn subscribe(mut ctx: Ctx) -> ApiResult<Response> {
     }
     let trade_copy = match input.trade_copy {
         Some(value) => parse_trade_copy(value)?,
-        None => repo::default_trade_copy(&db, &caller.user.id).await?.unwrap_or_default(),
+        None => {
+            let stored = repo::default_trade_copy(&db, &caller.user.id).await?.unwrap_or_default();
+            // A default saved before the bounds existed is not copied into a subscription.
+            stored.validate().map_err(|error| {
+                let message = format!("your default {error}: set it again with POST /users/config");
+                ApiError::validation(format!("trade_copy.{}", error.field), message)
+            })?;
+            stored
+        }
     };
     repo::upsert_subscription(&db, &channel.id, &caller.user.id, &trade_copy, &clock::now_rfc3339()).await?;
     // A follower already connected sizes the next message with the new config, not at reconnect.
@@ -217,6 +225,7 @@ pub async fn deliveries(ctx: Ctx) -> ApiResult<Response> {
                 "acked_at": row.acked_at_ms.map(clock::rfc3339_from_ms),
                 "client_ticket": row.client_ticket,
                 "ack_delay_ms": delay_ms,
+                "error": row.error,
             })
         })
         .collect();

@@ -1,6 +1,7 @@
-//! `/api/payments/*`: Stripe Checkout and its webhook, PIX charges and their webhook. Webhooks
-//! are unauthenticated by token but verified by signature over the raw body before anything is
-//! read from it.
+//! `/api/payments/*`: Stripe Checkout and its webhook, PIX charges and their webhook, and the
+//! subscriber's own billing (subscription, cancel at period end, plan change, Stripe's portal).
+//! Webhooks are unauthenticated by token but verified by signature over the raw body before
+//! anything is read from it.
 
 use serde::Deserialize;
 use worker::Response;
@@ -14,7 +15,9 @@ use crate::crypto;
 use crate::http::outbound;
 use crate::http::{body, ApiError, ApiResult};
 use crate::payments::stripe::{self, CheckoutOrder, CreatedSession, SignatureError};
-use crate::payments::{mercadopago, pix, plans, provider_failed, repo, stripe_events, stripe_webhook, unavailable};
+use crate::payments::{
+    billing, commit, mercadopago, pix, plans, provider_failed, repo, stripe_events, stripe_webhook, unavailable,
+};
 use crate::users::Plan;
 
 /// Stripe and Mercado Pago events are small, but an invoice with many lines can pass 64 KiB;
@@ -106,15 +109,46 @@ pub async fn stripe_webhook(mut ctx: Ctx) -> ApiResult<Response> {
         stripe_events::parse(&payload).map_err(|message| ApiError::bad_request("invalid_event", message))?;
     let db = ctx.env.d1("DB")?;
     let now = clock::now_rfc3339();
-    if !repo::claim_event(&db, "stripe", &envelope.id, &envelope.kind, &now).await? {
-        return json(200, &serde_json::json!({"received": true, "duplicate": true}));
-    }
-    if let Err(error) = stripe_webhook::apply(&ctx.env, event, &now).await {
-        // Forget the event so Stripe's retry is handled, and tell Stripe to retry.
-        repo::release_event(&db, "stripe", &envelope.id).await?;
-        return Err(ApiError::internal(format!("stripe event {} ({}): {error}", envelope.id, envelope.kind)));
-    }
-    json(200, &serde_json::json!({"received": true, "duplicate": false}))
+    let marker = commit::Marker { provider: "stripe", event_id: &envelope.id, kind: &envelope.kind, now: &now };
+    let (env, db_ref, event, now_ref) = (&ctx.env, &db, &event, now.as_str());
+    let outcome = commit::apply(env, db_ref, &marker, move || stripe_webhook::effect(env, db_ref, event, now_ref))
+        .await
+        // Nothing of the event was applied; Stripe retries it.
+        .map_err(|error| ApiError::internal(format!("stripe event {} ({}): {error}", envelope.id, envelope.kind)))?;
+    json(200, &serde_json::json!({"received": true, "duplicate": outcome == commit::Outcome::Duplicate}))
+}
+
+/// `GET /api/payments/subscription`: the caller's plan and what pays for it.
+pub async fn subscription(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    json(200, &billing::view(&ctx.env, &caller.user).await?)
+}
+
+/// `POST /api/payments/subscription/cancel`: the card subscription ends when the paid period
+/// closes (the plan stays until then).
+pub async fn cancel_subscription(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    json(200, &billing::cancel_at_period_end(&ctx.env, &caller.user, true).await?)
+}
+
+/// `POST /api/payments/subscription/resume`: takes back a cancellation set for the period's end.
+pub async fn resume_subscription(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    json(200, &billing::cancel_at_period_end(&ctx.env, &caller.user, false).await?)
+}
+
+/// `POST /api/payments/subscription/plan` `{plan}`: moves the card subscription to another plan.
+pub async fn change_plan(mut ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    let plan = requested_plan(&body::json(&mut ctx.req).await?)?;
+    json(200, &billing::change_plan(&ctx.env, &caller.user, plan).await?)
+}
+
+/// `POST /api/payments/portal` -> `{url}`: Stripe's customer portal, back to the billing page.
+pub async fn portal(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    let return_url = format!("{}/billing", origin(&ctx)?);
+    json(200, &serde_json::json!({"url": billing::portal(&ctx.env, &caller.user, &return_url).await?}))
 }
 
 /// `POST /api/payments/pix/create` `{plan}` -> `{payment_id, qr_code, qr_code_base64, expires_at}`.

@@ -1,11 +1,13 @@
 //! `GET /api/stream`: the caller's live updates over a websocket. The access token comes as
-//! `Authorization: Bearer`, as `?token=` or, for browsers (which cannot set headers on a
-//! websocket), as the subprotocol pair `bearer, <token>` (`new WebSocket(url, ["bearer", token])`;
-//! the server answers with the `bearer` subprotocol). The upgrade goes to the caller's
-//! `UserStream` object; event shapes are in `notify::events`.
+//! `Authorization: Bearer` or, for browsers (which cannot set headers on a websocket), as the
+//! subprotocol pair `bearer, <token>` (`new WebSocket(url, ["bearer", token])`; the server
+//! answers with the `bearer` subprotocol). Never in the URL: a `?token=` is not read, since URLs
+//! end up in proxies' and browsers' histories. The upgrade goes to the caller's `UserStream`
+//! object with the session it was authenticated under (its sockets close when the session
+//! ends); event shapes are in `notify::events`.
 
 use auronex_durable_objects::internal::ORIGIN;
-use auronex_durable_objects::stream::{PROTOCOL_HEADER, USER_HEADER};
+use auronex_durable_objects::stream::{PROTOCOL_HEADER, SESSION_HEADER, USER_HEADER};
 use worker::{Headers, Method, Request, RequestInit, Response};
 
 use crate::app::Ctx;
@@ -27,21 +29,24 @@ pub async fn connect(ctx: Ctx) -> ApiResult<Response> {
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return Err(ApiError::new(426, "upgrade_required", "expected a websocket upgrade"));
     }
-    let url = ctx.req.url()?;
     let from_protocol = protocol_token(&ctx.req.headers().get("sec-websocket-protocol")?.unwrap_or_default());
-    let token = auth::bearer_token(&ctx.req)
-        .or_else(|| url.query_pairs().find(|(key, _)| key == "token").map(|(_, value)| value.into_owned()))
-        .or_else(|| from_protocol.clone());
+    let token = auth::bearer_token(&ctx.req).or_else(|| from_protocol.clone());
+    if token.is_none() && ctx.req.url()?.query_pairs().any(|(key, _)| key == "token") {
+        return Err(ApiError::unauthorized(
+            "the token goes in Authorization or the `bearer, <token>` subprotocol, never in the URL",
+        ));
+    }
     let caller = auth::authenticate_token(&ctx, token).await?;
 
     let headers = Headers::new();
     for (name, value) in ctx.req.headers().entries() {
-        let internal = [USER_HEADER, PROTOCOL_HEADER, "authorization", "sec-websocket-protocol"];
+        let internal = [USER_HEADER, PROTOCOL_HEADER, SESSION_HEADER, "authorization", "sec-websocket-protocol"];
         if !internal.iter().any(|skip| name.eq_ignore_ascii_case(skip)) {
             headers.set(&name, &value)?;
         }
     }
     headers.set(USER_HEADER, &caller.user.id)?;
+    headers.set(SESSION_HEADER, &caller.session_id)?;
     if from_protocol.is_some() {
         headers.set(PROTOCOL_HEADER, BEARER_PROTOCOL)?;
     }

@@ -2,10 +2,10 @@
 //! `POST /users/public` and the admin-only `POST /users/`.
 
 use serde::{Deserialize, Serialize};
-use worker::{Env, Response};
+use worker::{D1Database, Env, Request, Response};
 
 use crate::app::{json, Ctx};
-use crate::auth::{self, credentials, password, tokens};
+use crate::auth::{self, credentials, password, throttle, tokens};
 use crate::clock;
 use crate::config;
 use crate::crypto;
@@ -22,19 +22,38 @@ pub struct NewAccount<'a> {
     pub plan: Plan,
 }
 
-/// Validates, hashes and stores a new account: 422 for bad input, 409 for a taken email.
-pub async fn create_account(env: &Env, account: NewAccount<'_>) -> ApiResult<User> {
+/// Who asks for the account.
+pub enum Origin<'a> {
+    /// Self-service signup: throttled per client address, since its answer tells whether an
+    /// email has an account.
+    Public(&'a Request),
+    Admin,
+}
+
+/// Validates, hashes and stores a new account: 422 for bad input, 409 for a taken email, 429
+/// for a public caller's address past its signups (`throttle::SIGNUP_LIMIT` an hour, a taken
+/// email counting `throttle::TAKEN_WEIGHT`). The password is hashed before the email is looked
+/// up, so a taken email costs the same work as a new one.
+pub async fn create_account(env: &Env, account: NewAccount<'_>, origin: Origin<'_>) -> ApiResult<User> {
     let email = validate::email(account.email)?;
     validate::password(account.password)?;
     let first_name = validate::name("first_name", account.first_name)?;
     let last_name = validate::name("last_name", account.last_name)?;
     let db = env.d1("DB")?;
-    let taken = || ApiError::conflict("email_taken", "an account with this email already exists").with_field("email");
-    let reserved = config::bootstrap_admin(env).is_some_and(|admin| admin.email == email);
-    if reserved || repo::email_exists(&db, &email).await? {
-        return Err(taken());
+    let address = match origin {
+        Origin::Public(req) => credentials::client_address(req),
+        Origin::Admin => None,
+    };
+    if let Some(address) = &address {
+        if let Some(wait) = throttle::count_signup(&db, address, 1, clock::now_ms()).await? {
+            return Err(ApiError::too_many_requests(wait));
+        }
     }
     let stored = password::hash(account.password).await?;
+    let reserved = config::bootstrap_admin(env).is_some_and(|admin| admin.email == email);
+    if reserved || repo::email_exists(&db, &email).await? {
+        return taken(&db, address.as_deref()).await;
+    }
     let id = crypto::random_id()?;
     let now = clock::now_rfc3339();
     let new_user = NewUser {
@@ -51,8 +70,16 @@ pub async fn create_account(env: &Env, account: NewAccount<'_>) -> ApiResult<Use
         Inserted::Created => {
             repo::find_by_id(&db, &id).await?.ok_or_else(|| ApiError::internal("account vanished after insert"))
         }
-        Inserted::EmailTaken => Err(taken()),
+        Inserted::EmailTaken => taken(&db, address.as_deref()).await,
     }
+}
+
+/// 409 for a taken email, counted at its full weight against a public caller's address.
+async fn taken(db: &D1Database, address: Option<&str>) -> ApiResult<User> {
+    if let Some(address) = address {
+        throttle::count_signup(db, address, throttle::TAKEN_WEIGHT - 1, clock::now_ms()).await?;
+    }
+    Err(ApiError::conflict("email_taken", "an account with this email already exists").with_field("email"))
 }
 
 #[derive(Deserialize)]
@@ -100,7 +127,7 @@ pub async fn create_public(mut ctx: Ctx) -> ApiResult<Response> {
         role: Role::Client,
         plan: Plan::Free,
     };
-    let user = create_account(&ctx.env, account).await?;
+    let user = create_account(&ctx.env, account, Origin::Public(&ctx.req)).await?;
     json(201, &user.view())
 }
 
@@ -125,6 +152,6 @@ pub async fn create_by_admin(mut ctx: Ctx) -> ApiResult<Response> {
         role: input.role.unwrap_or(Role::Client),
         plan: Plan::Free,
     };
-    let user = create_account(&ctx.env, account).await?;
+    let user = create_account(&ctx.env, account, Origin::Admin).await?;
     json(201, &user.view())
 }

@@ -71,7 +71,8 @@ mod tests {
     use super::*;
 
     fn state() -> BotState {
-        let params = Params::from_pairs(["period=2", "entry=cross_up", "take_profit_pct=5", "stop_loss_pct=50"]).unwrap();
+        let params =
+            Params::from_pairs(["period=2", "entry=cross_up", "take_profit_pct=5", "stop_loss_pct=50"]).unwrap();
         let markets = vec![
             MarketConfig { symbol: "UP/USDT".parse().unwrap(), rules: TradingRules::default() },
             MarketConfig { symbol: "DOWN/USDT".parse().unwrap(), rules: TradingRules::default() },
