@@ -30,6 +30,14 @@ describe('validateBot', () => {
     });
   });
 
+  it("sends rsi's entry word, and only a word the server accepts", () => {
+    expect(botInput(valid({ params: { entry: 'cross_up' } })).params).toEqual({ entry: 'cross_up' });
+    expect(botInput(valid({ params: { entry: '' } })).params).toEqual({});
+    expect(fields({ params: { entry: 'sideways' } })).toEqual(['params.entry']);
+    expect(fields({ strategy: 'macd', params: { entry: 'cross_up' } })).toEqual([]);
+    expect(botInput(valid({ strategy: 'macd', params: { entry: 'cross_up' } })).params).toEqual({});
+  });
+
   it('names the field for each rule the server enforces', () => {
     expect(fields({ name: 'ab' })).toEqual(['name']);
     expect(fields({ name: 'x'.repeat(51) })).toEqual(['name']);

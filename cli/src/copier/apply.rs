@@ -311,3 +311,80 @@ impl Copier {
         self.save_tickets()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use auronex_core::copier::safety::Quote;
+
+    use super::super::executor::Fill;
+    use super::*;
+
+    /// Records the orders it is asked to open; every order fills at 100.
+    struct Recording(Rc<RefCell<Vec<String>>>);
+
+    impl Executor for Recording {
+        fn quote(&mut self, _symbol: &str) -> Result<Option<Quote>, ExecError> {
+            Ok(None)
+        }
+        fn filled(&mut self, _id: &str) -> Result<Option<Fill>, ExecError> {
+            Ok(None)
+        }
+        fn open(&mut self, order: &OpenOrder) -> Result<Fill, ExecError> {
+            self.0.borrow_mut().push(order.master_ticket.clone());
+            let fill = Fill {
+                client_ticket: format!("c-{}", order.master_ticket),
+                price: Decimal::from(100),
+                volume: order.volume,
+                fee: Decimal::ZERO,
+            };
+            Ok(fill)
+        }
+        fn close(&mut self, _id: &str, client_ticket: &str, volume: Decimal) -> Result<Fill, ExecError> {
+            self.0.borrow_mut().push(format!("close {client_ticket}"));
+            Ok(Fill { client_ticket: client_ticket.to_string(), price: Decimal::from(100), volume, fee: Decimal::ZERO })
+        }
+        fn modify(&mut self, _id: &str, _client_ticket: &str, _levels: Levels) -> Result<(), ExecError> {
+            Ok(())
+        }
+        fn equity(&mut self) -> Result<Option<Decimal>, ExecError> {
+            Ok(None)
+        }
+        fn describe(&self) -> String {
+            "recording".into()
+        }
+    }
+
+    fn signal(seq: i64, ticket: &str, stale: bool) -> Value {
+        let mut message = json!({"type": "signal", "seq": seq,
+            "data": {"ticket": ticket, "action": "BUY", "symbol": "BTCUSDT", "volume": 0.1, "price": 100}});
+        if stale {
+            message["stale"] = json!(true);
+            message["age_s"] = json!(3600);
+        }
+        message
+    }
+
+    #[test]
+    fn a_stale_open_is_refused_and_logged_a_fresh_one_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let orders = Rc::new(RefCell::new(Vec::new()));
+        let files = Files { state: dir.path().join("state.json"), tickets: dir.path().join("tickets.json") };
+        let log = LogFile::open(&dir.path().join("client.log")).unwrap();
+        let executor = Box::new(Recording(orders.clone()));
+        let mut copier = Copier::new(log, executor, TradeCopy::default(), Market::default(), files).unwrap();
+        copier.handle(&signal(1, "T1", true)).ok().expect("a stale open is handled, not retried");
+        copier.handle(&signal(2, "T2", false)).ok().expect("a fresh open");
+        assert_eq!(*orders.borrow(), vec!["T2".to_string()], "only the fresh open reached the executor");
+        let logged = std::fs::read_to_string(dir.path().join("client.log")).unwrap();
+        let refused =
+            logged.lines().find(|l| l.contains("REFUSED") && l.contains("ticket=T1")).expect("a REFUSED line");
+        assert!(refused.contains("rule=max_signal_age_s") && refused.contains("3600 s old"), "{refused}");
+        // Its close still applies to nothing opened: no order, no retry.
+        let close = json!({"type": "close", "seq": 3, "data": {"ticket": "T1"}});
+        copier.handle(&close).ok().expect("a close of a refused open is done");
+        assert_eq!(orders.borrow().len(), 1);
+    }
+}

@@ -101,7 +101,8 @@ export interface Balance {
 }
 
 export type Strategy = 'scalping' | 'rsi' | 'macd' | 'bollinger';
-export type Params = Record<string, number>;
+/** Numbers, and words for the choice parameters (`entry` of rsi: `below` | `cross_up`). */
+export type Params = Record<string, number | string>;
 
 export interface BotInput {
   name: string;

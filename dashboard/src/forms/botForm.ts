@@ -1,9 +1,9 @@
 //! The bot form's values, their checks (the server's rules, bots/validate.rs, plus the symbol
 //! listing and the available balance it checks afterwards) and the request body they make.
 
-import type { Bot, BotInput, Strategy } from '../api/types';
+import type { Bot, BotInput, Params, Strategy } from '../api/types';
 import { english, parseDecimal, type FieldErrors, type Translate } from './errors';
-import { DEFAULTS, INTERVALS, STRATEGIES, paramsOf } from './strategyParams';
+import { CHOICE_PARAMS, DEFAULTS, INTERVALS, STRATEGIES, paramsOf } from './strategyParams';
 
 export interface BotFormValues {
   name: string;
@@ -87,6 +87,12 @@ export function validateBot(values: BotFormValues, context: BotFormContext, t: T
         found[`params.${spec.key}`] = t('v.whole', { min, max: spec.max });
       } else if (value < min || value > spec.max) found[`params.${spec.key}`] = t('v.range', { min, max: spec.max });
     }
+    for (const choice of CHOICE_PARAMS[form.strategy] ?? []) {
+      const word = form.params[choice.key]?.trim() ?? '';
+      if (word !== '' && !choice.choices.includes(word)) {
+        found[`params.${choice.key}`] = t('v.choice', { choices: choice.choices.join(', ') });
+      }
+    }
     return found;
   }
 }
@@ -106,10 +112,14 @@ function checkSymbols(symbols: string[], listed: string[] | null, t: Translate):
 
 /** The request body: blank parameters left out (the server's defaults apply). */
 export function botInput(values: BotFormValues): BotInput {
-  const params: Record<string, number> = {};
+  const params: Params = {};
   for (const spec of paramsOf(values.strategy)) {
     const value = parseDecimal(values.params[spec.key]);
     if (value !== null) params[spec.key] = value;
+  }
+  for (const choice of CHOICE_PARAMS[values.strategy] ?? []) {
+    const word = values.params[choice.key]?.trim() ?? '';
+    if (choice.choices.includes(word)) params[choice.key] = word;
   }
   return {
     name: values.name.trim(),

@@ -11,7 +11,7 @@ import { ErrorNote, Loading } from '../components/Notice';
 import { botInput, emptyBot, quoteOf, validateBot, valuesFromBot, type BotFormValues } from '../forms/botForm';
 import { hasErrors, type FieldErrors } from '../forms/errors';
 import { serverErrors } from '../forms/serverErrors';
-import { DEFAULTS, INTERVALS, STRATEGIES, paramsOf } from '../forms/strategyParams';
+import { CHOICE_PARAMS, DEFAULTS, INTERVALS, STRATEGIES, STRATEGY_RULES, paramsOf } from '../forms/strategyParams';
 import { useResource } from '../hooks/useResource';
 import { SymbolPicker } from './SymbolPicker';
 
@@ -129,8 +129,24 @@ export function BotEditPage({ id }: { id?: string }) {
       </div>
       <fieldset>
         <legend>{t('bots.params')}</legend>
+        <p className="hint strategy-rule">{t(STRATEGY_RULES[values.strategy])}</p>
         {errors.params && <p className="error-note" role="alert">{errors.params}</p>}
         <div className="params">
+          {(CHOICE_PARAMS[values.strategy] ?? []).map((choice) => (
+            <Field key={choice.key} label={choice.key} error={errors[`params.${choice.key}`]}>
+              <select
+                name={`params.${choice.key}`}
+                value={values.params[choice.key] || choice.choices[0]}
+                onChange={(e) => update({ params: { ...values.params, [choice.key]: e.target.value } })}
+              >
+                {choice.choices.map((word) => (
+                  <option key={word} value={word}>
+                    {word}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          ))}
           {paramsOf(values.strategy).map((spec) => (
             <Field key={spec.key} label={spec.key} error={errors[`params.${spec.key}`]}>
               <input
