@@ -1,7 +1,7 @@
 //! Small helpers for the browser tests: pages, waits on conditions, screenshots, the API as
 //! the signed-in user, ticks and the simulator's scripted prices.
 import { join } from 'node:path';
-import { waitFor } from './servers.mjs';
+import { ADMIN, waitFor } from './servers.mjs';
 
 export const TIMEOUT = 45_000;
 
@@ -65,21 +65,90 @@ export async function minuteWindow() {
   }
 }
 
+/** The close of `symbol`'s newest closed 1m candle, as the simulator serves it. */
+async function lastClose(state, symbol) {
+  const response = await fetch(`${state.servers.simUrl}/api/v3/klines?symbol=${symbol}&interval=1m&limit=2`);
+  assert(response.ok, `simulator klines: ${response.status}`);
+  const [closed] = await response.json();
+  return Number(closed[4]);
+}
+
 /**
- * The simulator's price for `symbol`: a 24-minute fall to 60, then a turn to 66 inside the
- * candle that just closed (RSI leaves oversold there), then flat (see tests/e2e/paper.rs).
+ * Scripts a fall to half of the last close inside the candle that is still forming (from
+ * `minute`, the start of the current minute), then flat. The candles a bot has already seen
+ * keep their closes, so when this one closes an `rsi` bot's default entry ("below": RSI under
+ * oversold on the newest closed candle) sees a sharp drop whenever its own alarm ticked.
  */
-export async function scriptTurn(state, symbol, now, minute) {
+export async function scriptDip(state, symbol, minute) {
+  const now = Date.now();
   const at = (ms) => (ms - now) / 1000;
-  const points = [
-    [at(minute - 1_500_000), 100],
-    [at(minute - 60_000), 60],
-    [at(minute - 10_000), 66],
-  ];
+  const close = await lastClose(state, symbol);
+  await script(state, symbol, [
+    [at(minute - 60_000), close],
+    [at(minute), close],
+    [at(minute + 45_000), close / 2],
+  ]);
+}
+
+/**
+ * Scripts the dip on `simSymbol` and fires ticks until the bot `botId` holds an open trade;
+ * the dip's candle closes at the end of the minute and the next tick trades on it. Tried again
+ * in the next minute if the machine was too slow for this one. Returns the bot's open trades.
+ */
+export async function openOnDip(state, page, botId, simSymbol) {
+  const path = `/api/trades?bot_id=${encodeURIComponent(botId)}&status=open`;
+  let opened = [];
+  for (let attempt = 0; attempt < 3 && opened.length === 0; attempt++) {
+    const { minute } = await minuteWindow();
+    await scriptDip(state, simSymbol, minute);
+    while (opened.length === 0 && Date.now() < minute + 80_000) {
+      if (Date.now() > minute + 60_500) await fireTick(state);
+      opened = (await apiAs(state, page, path)).body.items;
+      if (!opened.length) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+  return opened;
+}
+
+/** Replaces the simulator's path for `symbol` with `[seconds from now, price]` points. */
+export async function script(state, symbol, points) {
   const response = await fetch(`${state.servers.simUrl}/__sim/script`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ symbol, points }),
   });
   assert(response.ok, `simulator script refused: ${response.status} ${await response.text()}`);
+}
+
+/** Calls the API as the bootstrap admin. */
+export async function apiAsAdmin(state, path, init = {}) {
+  const login = await fetch(`${state.servers.base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  assert(login.ok, `admin login answered ${login.status}`);
+  const { access_token } = await login.json();
+  const response = await fetch(`${state.servers.base}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The number in a figure as shown ("+1,234.50 USDT", "-R$ 1.234,50"), read the way `locale` writes it. */
+export function shownNumber(text, locale = 'en') {
+  const [group, decimal] = locale === 'en' ? [',', '.'] : ['.', ','];
+  const bare = text.split(group).join('').replace(decimal, '.');
+  const match = bare.match(/\d+(\.\d+)?/);
+  assert(match, `no number in ${JSON.stringify(text)}`);
+  return (/[-\u2212]/.test(bare.slice(0, match.index)) ? -1 : 1) * Number(match[0]);
+}
+
+/** Asserts a shown amount is the API's `expected` to the digits shown (2, or 4 below 1). */
+export function assertShown(text, expected, what, locale = 'en') {
+  const shown = shownNumber(text, locale);
+  const step = Math.abs(expected) < 1 && expected !== 0 ? 0.0001 : 0.01;
+  assert(Math.abs(shown - expected) <= step / 2 + 1e-9, `${what}: shows ${JSON.stringify(text)}, the API says ${expected}`);
 }

@@ -10,6 +10,11 @@ import { randomBytes } from 'node:crypto';
 
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 export const ADMIN = { email: 'admin-browser@auronex.test', password: 'admin-browser-pass-1' };
+/**
+ * Markets the tests add to the simulator before the Worker first lists Binance's markets (it
+ * keeps the list for an hour): a BRL-quoted one, so a user can trade in USDT and BRL.
+ */
+export const EXTRA_MARKETS = [{ symbol: 'TPBRBRL', base: 'TPBR', quote: 'BRL', points: [[0, 50]] }];
 
 const UNSIMULATED = ['BYBIT', 'OKX', 'KRAKEN', 'COINBASE', 'GATEIO', 'HTX', 'KUCOIN', 'MERCADOBITCOIN', 'FOXBIT'];
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -77,6 +82,14 @@ export async function startServers() {
     const sim = await startSimulator();
     servers.sim = sim.child;
     servers.simUrl = sim.url;
+    for (const market of EXTRA_MARKETS) {
+      const added = await fetch(`${sim.url}/__sim/script`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(market),
+      });
+      if (!added.ok) throw new Error(`simulator refused ${market.symbol}: ${added.status} ${await added.text()}`);
+    }
     const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
       cwd: ROOT,
       env: ENV,

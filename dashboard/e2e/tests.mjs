@@ -2,9 +2,23 @@
 import { readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN, waitFor } from './servers.mjs';
-import { apiAs, assert, fieldError, fireTick, minuteWindow, newPage, scriptTurn, shot, waitText } from './helpers.mjs';
+import {
+  apiAs,
+  apiAsAdmin,
+  assert,
+  assertShown,
+  fieldError,
+  fireTick,
+  newPage,
+  openOnDip,
+  script,
+  shot,
+  shownNumber,
+  waitText,
+} from './helpers.mjs';
 
 const BOT = 'Browser RSI';
+const BRL_BOT = 'Browser Real';
 
 async function registers_and_sees_the_overview(state) {
   const page = await newPage(state);
@@ -28,9 +42,11 @@ async function registers_and_sees_the_overview(state) {
   await page.fill('input[name=email]', email);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  const summary = (await apiAs(state, page, '/api/dashboard/summary')).body;
+  // A new user has paper USDT and BRL: the total is in dollars at a named USD/BRL rate.
+  const summary = (await apiAs(state, page, '/api/dashboard/summary?currency=USD')).body;
   const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(summary.total_balance);
-  await waitText(page.getByTestId('card-total-balance'), usd);
+  await waitText(page.getByTestId('total-value'), usd);
+  await waitText(page.getByTestId('rates'), /1 USD = [\d.]+ BRL · AwesomeAPI · \d\d:\d\d/);
   state.user = { email, password: 'browser-pass-1' };
   state.userPage = page;
   await shot(state, page, 'overview');
@@ -82,20 +98,7 @@ async function a_trade_appears_after_a_tick_without_reloading(state) {
   await page.getByRole('button', { name: 'Start' }).click();
   await waitText(page.getByTestId('bot-state'), 'Running');
   await page.evaluate(() => (window.__sameDocument = true));
-  const openTrades = async () =>
-    (await apiAs(state, page, `/api/trades?bot_id=${encodeURIComponent(state.botId)}&status=open`)).body.items;
-  // The scripted turn must be ticked within its minute; try again in the next one if the
-  // machine was too slow for this one.
-  let opened = [];
-  for (let attempt = 0; attempt < 4 && opened.length === 0; attempt++) {
-    const { now, minute } = await minuteWindow();
-    await scriptTurn(state, 'TPUPUSDT', now, minute);
-    while (opened.length === 0 && Date.now() < minute + 58_000) {
-      await fireTick(state);
-      opened = await openTrades();
-      if (!opened.length) await new Promise((r) => setTimeout(r, 1_000));
-    }
-  }
+  const opened = await openOnDip(state, page, state.botId, 'TPUPUSDT');
   assert(opened.length === 1, `the bot opened no trade: ${JSON.stringify(opened)}`);
   const row = page.locator('[data-testid=trades-table] tr[data-status=open]');
   await waitText(row, 'TPUP/USDT', 60_000);
@@ -132,15 +135,18 @@ async function exports_the_month_as_csv(state) {
 async function switches_to_brl(state) {
   const page = state.userPage;
   await page.getByRole('link', { name: 'Overview' }).click();
-  const card = page.getByTestId('card-total-balance');
-  await waitText(card, /^Total balance\$[\d,]+\.\d{2}$/);
+  const total = page.getByTestId('total-value');
+  await waitText(total, /^\$[\d,]+\.\d{2}$/);
   await page.getByText(/^USD\/BRL \d/).waitFor();
   await page.getByRole('button', { name: 'BRL', exact: true }).click();
-  await waitText(card, /^Total balanceR\$[\d,]+\.\d{2}$/);
-  const rate = Number((await page.getByText(/^USD\/BRL \d/).textContent()).replace(/[^\d.]/g, ''));
-  const summary = (await apiAs(state, page, '/api/dashboard/summary')).body;
-  const shown = Number((await card.textContent()).replace(/[^\d.]/g, ''));
-  assert(Math.abs(shown - summary.total_balance * rate) < 0.05 * summary.total_balance * rate, `${shown} vs ${summary.total_balance} x ${rate}`);
+  // The server converts into reais and names the rate; each currency's figures stay in their own money.
+  await waitText(page.getByTestId('total-balance'), 'Total balance (BRL)');
+  await waitText(total, /^R\$[\d,]+\.\d{2}$/);
+  await waitText(page.getByTestId('rates'), /^1 USD = [\d.]+ BRL · AwesomeAPI · \d\d:\d\dUSDT = USD \(1:1 peg\)$/);
+  const summary = (await apiAs(state, page, '/api/dashboard/summary?currency=BRL')).body;
+  const shown = shownNumber(await total.textContent());
+  assert(Math.abs(shown - summary.total_balance) < 0.01 * summary.total_balance, `${shown} vs ${summary.total_balance} BRL`);
+  await waitText(page.getByTestId('figures-USDT').locator('[data-figure=balance] dd'), /^[\d,]+\.\d{2} USDT$/);
   await shot(state, page, 'overview-brl');
 }
 
@@ -149,7 +155,10 @@ async function switches_language(state) {
   await page.selectOption('select[aria-label=Language]', 'pt-BR');
   await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
   await page.getByRole('link', { name: 'Robôs' }).waitFor();
-  await waitText(page.getByTestId('card-total-balance'), /^Saldo totalR\$\s[\d.]+,\d{2}$/);
+  await waitText(page.getByTestId('total-balance'), 'Saldo total (BRL)');
+  await waitText(page.getByTestId('total-value'), /^R\$\s[\d.]+,\d{2}$/);
+  await waitText(page.getByTestId('rates'), /^1 USD = [\d,]+ BRL · AwesomeAPI · \d\d:\d\dUSDT = USD \(paridade 1:1\)$/);
+  await waitText(page.getByTestId('figures-USDT').locator('[data-figure=balance] dd'), /^[\d.]+,\d{2} USDT$/);
   await shot(state, page, 'overview-pt-BR');
   await page.reload();
   await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
@@ -163,13 +172,18 @@ async function works_on_a_phone(state) {
   await page.setViewportSize({ width: 390, height: 844 });
   const nav = page.getByRole('link', { name: 'Trades' });
   await waitFor('the menu to collapse', async () => !(await nav.isVisible()), 10_000);
+  await page.getByTestId('figures-BRL').waitFor();
+  await shot(state, page, 'overview-phone');
   await page.getByRole('button', { name: 'Menu' }).click();
   await nav.waitFor();
   await shot(state, page, 'overview-phone-menu');
   await page.getByRole('link', { name: 'Bots' }).click();
   await page.getByRole('heading', { name: 'Bots' }).waitFor();
-  await page.getByTestId(`bot-${BOT}`).waitFor();
+  await page.getByTestId(`bot-${BOT}`).getByTestId('bot-pnl').waitFor();
   await shot(state, page, 'bots-phone');
+  await page.getByTestId(`bot-${BOT}`).getByRole('link', { name: BOT }).click();
+  await page.getByTestId('figures-USDT').waitFor();
+  await shot(state, page, 'bot-phone');
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
@@ -228,6 +242,152 @@ async function admin_stops_another_users_bot(state) {
   state.page = state.userPage;
 }
 
+/** The user's trades, newest first (every bot). */
+const tradesOf = async (state, page, query = '') => (await apiAs(state, page, `/api/trades?limit=500${query}`)).body.items;
+
+/**
+ * After the admin's stop closed the USDT bot's position (a small loss at the bid), a BRL bot
+ * trades to its take-profit: the overview shows each currency's figures in its own money and
+ * the total converted at the rate it names, in both languages, on a desktop and a phone; the
+ * bots, bot and month pages show per-currency results.
+ */
+async function trades_in_usdt_and_brl(state) {
+  const page = state.userPage;
+  // A second bot, on a BRL market, needs the pro plan (free owns one bot).
+  const me = (await apiAs(state, page, '/api/auth/me')).body;
+  const upgrade = await apiAsAdmin(state, `/api/admin/users/${me.id}`, { method: 'PATCH', body: JSON.stringify({ plan: 'pro' }) });
+  assert(upgrade.status === 200, `upgrade: ${JSON.stringify(upgrade.body)}`);
+  const created = await apiAs(state, page, '/api/bots', {
+    method: 'POST',
+    body: JSON.stringify({
+      name: BRL_BOT,
+      exchange: 'binance',
+      symbols: ['TPBR/BRL'],
+      capital: 500,
+      strategy: 'rsi',
+      analysis_interval: 5,
+      params: { period: 2, take_profit_pct: 5, stop_loss_pct: 5 },
+    }),
+  });
+  assert(created.status === 201, `BRL bot: ${JSON.stringify(created.body)}`);
+  const brlBotId = created.body.id;
+  const started = await apiAs(state, page, `/api/bots/${encodeURIComponent(brlBotId)}/toggle`, { method: 'PATCH' });
+  assert(started.status === 200 && started.body.is_active, `start: ${JSON.stringify(started.body)}`);
+  const opened = await openOnDip(state, page, brlBotId, 'TPBRBRL');
+  assert(opened.length === 1 && opened[0].quote_currency === 'BRL', `the BRL bot opened: ${JSON.stringify(opened)}`);
+  await script(state, 'TPBRBRL', [[0, 80]]);
+  const closedIn = (trades, currency) => trades.filter((t) => t.status === 'closed' && t.quote_currency === currency);
+  const trades = await waitFor(
+    'a closed trade in USDT and in BRL',
+    async () => {
+      const all = await tradesOf(state, page);
+      if (closedIn(all, 'USDT').length && closedIn(all, 'BRL').length) return all;
+      await fireTick(state);
+      return null;
+    },
+    60_000,
+  );
+  const pnl = (currency) => closedIn(trades, currency).reduce((sum, t) => sum + t.profit_loss, 0);
+  assert(pnl('BRL') > 0, `the BRL take-profit: ${JSON.stringify(trades)}`);
+
+  // The overview: each currency's figures in its own money, the total in dollars at the rate shown.
+  await page.getByRole('link', { name: 'Overview' }).click();
+  const usdtBlock = page.getByTestId('figures-USDT');
+  const brlBlock = page.getByTestId('figures-BRL');
+  const figure = (block, key) => block.locator(`[data-figure=${key}] dd`);
+  await waitText(figure(brlBlock, 'net_profit'), /^\+R\$[\d,]+\.\d{2,4}$/);
+  await waitText(figure(usdtBlock, 'net_profit'), /^[-+]?[\d,]+\.\d{2,4} USDT$/);
+  const summary = (await apiAs(state, page, '/api/dashboard/summary?currency=USD')).body;
+  const books = Object.fromEntries(summary.by_currency.map((c) => [c.currency, c]));
+  for (const [currency, block] of [['USDT', usdtBlock], ['BRL', brlBlock]]) {
+    const fields = { balance: 'total_balance', available: 'available', in_positions: 'in_positions', net_profit: 'net_profit' };
+    Object.assign(fields, { today: 'profit_today', win_rate: 'win_rate', expectancy: 'expectancy', max_drawdown: 'max_drawdown' });
+    for (const [key, field] of Object.entries(fields)) {
+      assertShown(await figure(block, key).textContent(), books[currency][field], `${currency} ${key}`);
+    }
+    assert(Math.abs(books[currency].net_profit - pnl(currency)) < 1e-6, `${currency} net ${books[currency].net_profit} vs ${pnl(currency)}`);
+  }
+  await waitText(figure(brlBlock, 'profit_factor'), '—'); // no loss in BRL: no ratio
+  const rates = page.getByTestId('rates');
+  await waitText(rates, 'USDT = USD (1:1 peg)');
+  const rateLine = (await rates.locator('li').first().textContent()) ?? '';
+  const rate = rateLine.match(/^1 USD = ([\d.]+) BRL · AwesomeAPI · \d\d:\d\d$/);
+  assert(rate, `the rate line: ${rateLine}`);
+  const total = shownNumber(await page.getByTestId('total-value').textContent());
+  const byHand = books.USDT.total_balance + books.BRL.total_balance / Number(rate[1]);
+  assert(Math.abs(total - byHand) < 0.01 + byHand * 1e-4, `total ${total} vs USDT + BRL / ${rate[1]} = ${byHand}`);
+  await page.getByTestId('equity-USDT').waitFor();
+  await page.getByTestId('equity-BRL').waitFor();
+  await shot(state, page, 'books-overview');
+
+  // The bots page: each bot's P&L from its stats over its whole history, in its own currency.
+  await page.getByRole('link', { name: 'Bots' }).click();
+  const botStats = (await apiAs(state, page, `/api/bots/${encodeURIComponent(brlBotId)}/stats`)).body;
+  const brlPnl = page.getByTestId(`bot-${BRL_BOT}`).getByTestId('bot-pnl');
+  await waitText(brlPnl, /^\+R\$/);
+  assertShown(await brlPnl.textContent(), botStats.by_currency[0].net_profit, 'BRL bot P&L');
+  await waitText(page.getByTestId(`bot-${BOT}`).getByTestId('bot-pnl'), /^[-+]?[\d,.]+ USDT$/);
+  await shot(state, page, 'books-bots');
+  await page.getByTestId(`bot-${BRL_BOT}`).getByRole('link', { name: BRL_BOT }).click();
+  await waitText(page.getByTestId('figures-BRL').locator('[data-figure=net_profit] dd'), /^\+R\$/);
+  await shot(state, page, 'books-bot');
+
+  // The month: totals per currency, each trade's P&L in its own currency.
+  await page.getByRole('link', { name: 'Trades' }).click();
+  await page.getByRole('button', { name: 'Monthly view' }).click();
+  const month = new Date();
+  const listed = (await apiAs(state, page, `/api/trades/month?year=${month.getUTCFullYear()}&month=${month.getUTCMonth() + 1}`)).body;
+  assert(listed.totals.map((t) => t.currency).sort().join() === 'BRL,USDT', `month totals: ${JSON.stringify(listed.totals)}`);
+  for (const total of listed.totals) {
+    const line = page.getByTestId(`month-total-${total.currency}`);
+    await waitText(line, `trades: ${total.trades} · closed: ${total.closed_trades}`);
+    assertShown(await line.getByTestId('month-net').textContent(), total.profit_loss, `month ${total.currency} net`);
+  }
+  const pnlCells = page.locator('[data-testid=trades-table] [data-testid=trade-pnl]');
+  await waitText(pnlCells.filter({ hasText: 'USDT' }), /^[-+]?[\d,.]+ USDT/);
+  await waitText(pnlCells.filter({ hasText: 'R$' }), /^\+R\$[\d,.]+/);
+  await shot(state, page, 'books-trades-month');
+
+  // Reais as the display currency, Portuguese, then a phone in both languages.
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('button', { name: 'BRL', exact: true }).click();
+  await waitText(page.getByTestId('total-balance'), 'Total balance (BRL)');
+  await waitText(figure(usdtBlock, 'balance'), / USDT$/);
+  await shot(state, page, 'books-overview-brl');
+  await page.selectOption('select[aria-label=Language]', 'pt-BR');
+  await waitText(page.getByTestId('total-balance'), 'Saldo total (BRL)');
+  await waitText(rates, 'USDT = USD (paridade 1:1)');
+  await waitText(figure(brlBlock, 'net_profit'), /^\+R\$\s[\d.]+,\d{2}/);
+  await shot(state, page, 'books-overview-pt-BR');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(state, page, 'books-overview-pt-BR-phone');
+  for (const [link, name, ready] of [
+    ['Robôs', 'books-bots-pt-BR-phone', page.getByTestId(`bot-${BRL_BOT}`).getByTestId('bot-pnl')],
+    ['Operações', 'books-trades-pt-BR-phone', page.getByTestId('trades-table')],
+  ]) {
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: link }).click();
+    await ready.waitFor();
+    await shot(state, page, name);
+  }
+  await page.getByRole('button', { name: 'Visão mensal' }).click();
+  await page.getByTestId('month-total-BRL').waitFor();
+  await shot(state, page, 'books-trades-month-pt-BR-phone');
+  await page.selectOption('select[aria-label=Idioma]', 'en');
+  await page.getByRole('button', { name: 'USD', exact: true }).click();
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await waitText(page.getByTestId('total-balance'), 'Total balance (USD)');
+  await page.getByTestId('equity-BRL').waitFor();
+  await shot(state, page, 'books-overview-phone');
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'Bots' }).click();
+  await page.getByTestId(`bot-${BRL_BOT}`).getByRole('link', { name: BRL_BOT }).click();
+  await page.getByTestId('figures-BRL').waitFor();
+  await shot(state, page, 'books-bot-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function an_expired_session_goes_back_to_sign_in(state) {
   const page = state.userPage;
   await page.evaluate(() =>
@@ -259,5 +419,6 @@ export const TESTS = [
   ['works_on_a_phone', works_on_a_phone],
   ['other_pages_render', other_pages_render],
   ['admin_stops_another_users_bot', admin_stops_another_users_bot],
+  ['trades_in_usdt_and_brl', trades_in_usdt_and_brl],
   ['an_expired_session_goes_back_to_sign_in', an_expired_session_goes_back_to_sign_in],
 ];
