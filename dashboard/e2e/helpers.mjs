@@ -13,6 +13,11 @@ export async function newPage(state, options = {}) {
     ...options,
   });
   const page = await context.newPage();
+  // Every page is watched for what the Content-Security-Policy refused (see the last test).
+  state.cspViolations ??= [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) state.cspViolations.push(`${page.url()}: ${message.text()}`);
+  });
   page.setDefaultTimeout(TIMEOUT);
   page.setDefaultNavigationTimeout(TIMEOUT);
   state.page = page;

@@ -22,7 +22,12 @@ const BRL_BOT = 'Browser Real';
 
 async function registers_and_sees_the_overview(state) {
   const page = await newPage(state);
-  await page.goto(`${state.servers.base}/`);
+  const served = await page.goto(`${state.servers.base}/`);
+  const headers = served.headers();
+  assert(/frame-ancestors 'none'/.test(headers['content-security-policy'] ?? ''), `CSP: ${headers['content-security-policy']}`);
+  assert(/script-src 'self'/.test(headers['content-security-policy']), `CSP: ${headers['content-security-policy']}`);
+  assert(headers['x-content-type-options'] === 'nosniff', `nosniff: ${headers['x-content-type-options']}`);
+  assert(headers['referrer-policy'] === 'no-referrer', `referrer policy: ${headers['referrer-policy']}`);
   await page.waitForURL('**/signin');
   await page.getByRole('link', { name: 'Create account' }).click();
   await page.waitForURL('**/register');
@@ -205,7 +210,16 @@ async function other_pages_render(state) {
   await page.fill('input[name=channel_name]', 'Browser signals');
   await page.getByRole('button', { name: 'New channel' }).click();
   await waitText(page.getByTestId('invite-code'), /\S{4,}/);
+  const firstCode = await page.getByTestId('invite-code').textContent();
+  await page.getByRole('button', { name: 'New invite code' }).click();
+  await waitFor('a new invite code', async () => (await page.getByTestId('invite-code').textContent()) !== firstCode, 10_000);
+  const channels = (await apiAs(state, page, '/api/copier/channels')).body;
+  assert(channels[0].invite_code === (await page.getByTestId('invite-code').textContent()), 'the shown code is the stored one');
   await shot(state, page, 'copier');
+  await page.getByRole('button', { name: 'Delete channel' }).click();
+  await page.getByRole('button', { name: 'Yes' }).click();
+  await page.getByTestId('invite-code').waitFor({ state: 'detached' });
+  assert((await apiAs(state, page, '/api/copier/channels')).body.length === 0, 'the channel is gone');
   assert((await page.getByRole('link', { name: 'Admin' }).count()) === 0, 'a client sees the admin link');
   await page.goto(`${state.servers.base}/admin/bots`);
   await page.getByText('Page not found.').waitFor();
@@ -409,6 +423,26 @@ async function an_expired_session_goes_back_to_sign_in(state) {
   assert((await page.evaluate(() => localStorage.getItem('auronex.session'))) === null, 'tokens kept after sign-out');
 }
 
+/**
+ * The whole run kept to the dashboard's Content-Security-Policy (nothing refused on any page),
+ * and another site cannot frame the dashboard (frame-ancestors 'none': the frame stays empty).
+ */
+async function runs_under_its_content_security_policy(state) {
+  assert(state.cspViolations.length === 0, `refused by the CSP:\n${state.cspViolations.join('\n')}`);
+  const page = await newPage(state);
+  const framed = [];
+  page.on('console', (message) => framed.push(message.text()));
+  await page.setContent(`<iframe id="app" src="${state.servers.base}/signin" width="600" height="400"></iframe>`);
+  await page.waitForTimeout(2_000);
+  const frame = page.frames().find((f) => f.url().startsWith(state.servers.base));
+  const rendered = frame ? await frame.locator('input[name=email]').count().catch(() => 0) : 0;
+  assert(rendered === 0, 'the dashboard rendered inside another page\'s frame');
+  assert(framed.some((text) => /frame-ancestors/.test(text)), `no frame-ancestors refusal: ${JSON.stringify(framed)}`);
+  state.cspViolations.length = 0;
+  await page.context().close();
+  state.page = state.userPage;
+}
+
 export const TESTS = [
   ['registers_and_sees_the_overview', registers_and_sees_the_overview],
   ['creates_a_bot_with_the_form', creates_a_bot_with_the_form],
@@ -421,4 +455,5 @@ export const TESTS = [
   ['admin_stops_another_users_bot', admin_stops_another_users_bot],
   ['trades_in_usdt_and_brl', trades_in_usdt_and_brl],
   ['an_expired_session_goes_back_to_sign_in', an_expired_session_goes_back_to_sign_in],
+  ['runs_under_its_content_security_policy', runs_under_its_content_security_policy],
 ];

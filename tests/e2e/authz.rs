@@ -25,6 +25,9 @@ enum Access {
     Owner { refused: u16 },
     /// Anonymous 401; the channel's publisher gets `ok`; anyone else 403.
     Publisher,
+    /// Managing a channel: anonymous 401; the publisher gets `ok`; one of its followers,
+    /// another user and an admin get 404.
+    ChannelOwner,
     /// Anonymous 401; users 403; admins `ok`.
     Admin,
     /// Provider webhooks: tokens grant nothing; without the provider's signature every caller
@@ -100,6 +103,12 @@ fn table() -> Vec<Op> {
         op("GET", "/api/copier/channels", SignedIn, 200),
         op("GET", "/api/copier/channels/{id}/signals", Owner { refused: 404 }, 200),
         op("GET", "/api/copier/channels/{id}/signals/{seq}/deliveries", Owner { refused: 404 }, 200),
+        op("GET", "/api/copier/channels/{id}/followers", ChannelOwner, 200),
+        op("DELETE", "/api/copier/channels/{id}/followers/{user_id}", ChannelOwner, 204),
+        op("POST", "/api/copier/channels/{id}/invite", ChannelOwner, 200),
+        op("DELETE", "/api/copier/channels/{id}", ChannelOwner, 204),
+        // The owner follows the house channel; another user and an admin do not (404).
+        op("DELETE", "/api/copier/subscriptions/{channel_id}", Owner { refused: 404 }, 204),
         op("POST", "/api/copier/subscriptions", SignedIn, 201).body(|w, _| {
             Some(json!({"invite_code": w.house_invite, "trade_copy": {"mode": "fix", "fixed_lot": 0.01}}))
         }),
@@ -207,6 +216,10 @@ struct Fixture {
     trade_id: Option<String>,
     key_id: Option<String>,
     channel: Option<(String, i64)>,
+    /// A follower of the fixture's channel: its user id and client.
+    follower: Option<(String, Client)>,
+    /// A channel of another publisher that the owner follows.
+    followed: Option<String>,
 }
 
 impl Fixture {
@@ -233,7 +246,8 @@ impl World {
             .client()
             .with_token(&publisher.access_token)
             .post_json("/api/copier/channels", &json!({"name": "House channel"}));
-        let house_invite = created(house, "the house channel")["invite_code"].as_str().unwrap().to_string();
+        let house = created(house, "the house channel");
+        let house_invite = house["invite_code"].as_str().unwrap().to_string();
         World { server, admin, other, house_invite }
     }
 
@@ -252,7 +266,30 @@ impl World {
         let upgraded = self.admin.patch_json(&format!("/api/admin/users/{user_id}"), &json!({"plan": "premium"}));
         created(upgraded, "the premium plan");
         let client = self.server.client().with_token(&owner.access_token);
-        let mut fixture = Fixture { owner, client, user_id, bot_id: None, trade_id: None, key_id: None, channel: None };
+        let mut fixture = Fixture {
+            owner,
+            client,
+            user_id,
+            bot_id: None,
+            trade_id: None,
+            key_id: None,
+            channel: None,
+            follower: None,
+            followed: None,
+        };
+        if path.contains("/subscriptions/{channel_id}") {
+            // A channel of its own publisher: the shared callers may follow the house channel.
+            let publisher = Account::register(&self.server.client(), "authzpub");
+            let channel = self
+                .server
+                .client()
+                .with_token(&publisher.access_token)
+                .post_json("/api/copier/channels", &json!({"name": "Followed channel"}));
+            let channel = created(channel, "a followed channel");
+            let body = json!({"invite_code": channel["invite_code"], "trade_copy": {"mode": "fix", "fixed_lot": 0.01}});
+            created(fixture.client.post_json("/api/copier/subscriptions", &body), "a subscription");
+            fixture.followed = channel["id"].as_str().map(str::to_string);
+        }
         if path.contains("/bots/{id}") || path.contains("/trades/{id}") {
             let bot = created(fixture.client.post_json("/api/bots", &bot_body()), "a bot");
             fixture.bot_id = Some(bot["id"].as_str().unwrap().to_string());
@@ -288,6 +325,11 @@ impl World {
                                 "volume": 0.1, "price": 1.1});
             let seq =
                 created(fixture.client.post_json("/signal/broadcast", &signal), "a signal")["seq"].as_i64().unwrap();
+            let fan = Account::register(&self.server.client(), "authzfan");
+            let fan_client = self.server.client().with_token(&fan.access_token);
+            let body = json!({"invite_code": channel["invite_code"], "trade_copy": {"mode": "fix", "fixed_lot": 0.01}});
+            created(fan_client.post_json("/api/copier/subscriptions", &body), "a follower");
+            fixture.follower = Some((fan.id().to_string(), fan_client));
             fixture.channel = Some((id, seq));
         }
         fixture
@@ -313,6 +355,12 @@ fn concrete_path(op: &Op, fixture: &Fixture) -> String {
     }
     if let Some((_, seq)) = &fixture.channel {
         path = path.replace("{seq}", &seq.to_string());
+    }
+    if let Some((follower_id, _)) = &fixture.follower {
+        path = path.replace("{user_id}", follower_id);
+    }
+    if let Some(followed) = &fixture.followed {
+        path = path.replace("{channel_id}", followed);
     }
     assert!(!path.contains('{'), "no fixture fills every parameter of {}", op.path);
     if op.path == "/ws" {
@@ -405,6 +453,14 @@ fn check(world: &World, op: &Op) {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             expect("other", op, call(world, op, &fixture, other), 403);
             expect("admin", op, call(world, op, &fixture, admin), 403);
+            expect("owner", op, call(world, op, &fixture, owner), op.ok);
+        }
+        ChannelOwner => {
+            let (_, follower) = fixture.follower.as_ref().expect("a channel fixture has a follower");
+            expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
+            expect("follower", op, call(world, op, &fixture, follower), 404);
+            expect("other", op, call(world, op, &fixture, other), 404);
+            expect("admin", op, call(world, op, &fixture, admin), 404);
             expect("owner", op, call(world, op, &fixture, owner), op.ok);
         }
         Admin => {

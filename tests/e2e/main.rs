@@ -16,6 +16,7 @@ mod copier;
 mod copier_bots;
 mod copier_cli;
 mod copier_hostile;
+mod copier_members;
 mod faults;
 mod flood;
 mod health;
@@ -93,6 +94,7 @@ fn main() {
                 copier::TESTS,
                 copier_cli::TESTS,
                 copier_hostile::TESTS,
+                copier_members::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
                 market_outage::TESTS,

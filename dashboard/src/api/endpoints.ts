@@ -79,6 +79,10 @@ export function endpoints(api: ApiClient) {
       subscribe: (invite_code: string, trade_copy: T.TradeCopy) =>
         api.request<{ channel_id: string }>('POST', '/api/copier/subscriptions', { invite_code, trade_copy }),
       signals: (id: string) => api.get<{ items: T.Signal[] }>(`/api/copier/channels/${encodeURIComponent(id)}/signals`),
+      rotateInvite: (id: string) =>
+        api.request<{ id: string; invite_code: string }>('POST', `/api/copier/channels/${encodeURIComponent(id)}/invite`),
+      removeChannel: (id: string) => api.request<void>('DELETE', `/api/copier/channels/${encodeURIComponent(id)}`),
+      unsubscribe: (id: string) => api.request<void>('DELETE', `/api/copier/subscriptions/${encodeURIComponent(id)}`),
       deliveries: (id: string, seq: number) =>
         api.get<{ seq: number; items: T.Delivery[] }>(
           `/api/copier/channels/${encodeURIComponent(id)}/signals/${seq}/deliveries`,

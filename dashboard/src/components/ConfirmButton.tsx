@@ -3,7 +3,18 @@
 import { useState } from 'react';
 import { usePrefs } from '../app/prefs';
 
-export function ConfirmButton({ label, onConfirm, disabled }: { label: string; onConfirm(): void; disabled?: boolean }) {
+export function ConfirmButton({
+  label,
+  onConfirm,
+  disabled,
+  question,
+}: {
+  label: string;
+  onConfirm(): void;
+  disabled?: boolean;
+  /** What is asked before acting; deleting for good unless said. */
+  question?: string;
+}) {
   const { t } = usePrefs();
   const [asking, setAsking] = useState(false);
   if (!asking) {
@@ -15,7 +26,7 @@ export function ConfirmButton({ label, onConfirm, disabled }: { label: string; o
   }
   return (
     <span className="confirm">
-      {t('common.confirmDelete')}{' '}
+      {question ?? t('common.confirmDelete')}{' '}
       <button
         type="button"
         className="danger"

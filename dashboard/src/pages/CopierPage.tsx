@@ -1,10 +1,12 @@
-//! Copier: create a channel and share its invite code, see followers, signals and per-signal
-//! deliveries; follow a channel with a code and a trade_copy sizing.
+//! Copier: create a channel and share its invite code (rotate it, delete the channel), see
+//! followers, signals and per-signal deliveries; follow a channel with a code and a trade_copy
+//! sizing, and unfollow it.
 
 import { useState, type FormEvent } from 'react';
 import type { Channel } from '../api/types';
 import { usePrefs } from '../app/prefs';
 import { useApi } from '../auth/session';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { Field } from '../components/Field';
 import { Empty, ErrorNote } from '../components/Notice';
 import { type FieldErrors } from '../forms/errors';
@@ -23,6 +25,21 @@ export function CopierPage() {
   const [name, setName] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [open, setOpen] = useState<Channel | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<Error | null>(null);
+
+  const act = async (channel: Channel, action: () => Promise<unknown>) => {
+    setBusy(channel.id);
+    setActionError(null);
+    try {
+      await action();
+      channels.reload();
+    } catch (error) {
+      setActionError(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      setBusy(null);
+    }
+  };
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -40,7 +57,7 @@ export function CopierPage() {
   return (
     <section>
       <h1>{t('copier.title')}</h1>
-      <ErrorNote error={channels.error} />
+      <ErrorNote error={channels.error ?? actionError} />
       {channels.data?.length === 0 && <Empty />}
       <ul className="rows">
         {channels.data?.map((channel) => (
@@ -57,9 +74,34 @@ export function CopierPage() {
                 {t('copier.followers')}: {channel.followers}
               </p>
             )}
-            <button type="button" onClick={() => setOpen(open?.id === channel.id ? null : channel)}>
-              {t('copier.signals')}
-            </button>
+            <div className="actions">
+              <button type="button" onClick={() => setOpen(open?.id === channel.id ? null : channel)}>
+                {t('copier.signals')}
+              </button>
+              {channel.role === 'publisher' ? (
+                <>
+                  <button
+                    type="button"
+                    disabled={busy === channel.id}
+                    onClick={() => act(channel, () => api.copier.rotateInvite(channel.id))}
+                  >
+                    {t('copier.rotateInvite')}
+                  </button>
+                  <ConfirmButton
+                    label={t('copier.deleteChannel')}
+                    disabled={busy === channel.id}
+                    onConfirm={() => act(channel, () => api.copier.removeChannel(channel.id))}
+                  />
+                </>
+              ) : (
+                <ConfirmButton
+                  label={t('copier.unfollow')}
+                  question={t('copier.confirmUnfollow')}
+                  disabled={busy === channel.id}
+                  onConfirm={() => act(channel, () => api.copier.unsubscribe(channel.id))}
+                />
+              )}
+            </div>
             {open?.id === channel.id && <ChannelSignals channel={channel} />}
           </li>
         ))}

@@ -66,7 +66,13 @@ pub struct Since {
 pub struct Assign {
     pub channel_id: String,
     pub shard_size: u32,
+    /// A user's sockets all go to one shard, so that shard can hold them to the per-user cap.
+    #[serde(default)]
+    pub user_id: String,
 }
+
+/// Sockets one user may hold open on one channel (several machines, a restart overlapping).
+pub const MAX_SOCKETS_PER_USER: usize = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assigned {
@@ -113,6 +119,25 @@ pub struct MemberUpdate {
     pub channel_id: String,
     pub user_id: String,
     pub trade_copy: TradeCopy,
+}
+
+/// Sockets a shard closes: one user's (`user_id`) or everyone's (`None`), with the close code
+/// and reason the client is told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndSockets {
+    pub user_id: Option<String>,
+    pub code: u16,
+    pub reason: String,
+}
+
+/// Close codes a copier client sees when the server ends its socket.
+pub mod close_code {
+    /// The user's session ended (logout, deactivation, password change): log in again.
+    pub const SESSION_ENDED: u16 = crate::stream::SESSION_ENDED;
+    /// The user no longer belongs to the channel (unsubscribed, or removed by the publisher).
+    pub const NOT_A_MEMBER: u16 = 4403;
+    /// The publisher deleted the channel.
+    pub const CHANNEL_DELETED: u16 = 4410;
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS signals (
 CREATE INDEX IF NOT EXISTS signals_created ON signals (created_at_ms);
 CREATE TABLE IF NOT EXISTS shards (
     shard INTEGER PRIMARY KEY, sockets INTEGER NOT NULL DEFAULT 0, delivered_through INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS member_shards (user_id TEXT PRIMARY KEY, shard INTEGER NOT NULL);";
 
 /// Most messages one push carries to a shard that fell behind.
 const CATCH_UP_BATCH: i64 = 500;
@@ -214,10 +215,25 @@ impl SignalRoom {
             .sql
             .exec("SELECT shard, sockets, delivered_through FROM shards ORDER BY sockets, shard", None)?
             .to_array()?;
-        let shard = match shards.iter().find(|row| row.sockets < assign.shard_size.max(1) as i64) {
-            Some(row) => row.shard,
-            None => shards.iter().map(|row| row.shard + 1).max().unwrap_or(0),
+        #[derive(Deserialize)]
+        struct Sticky {
+            shard: i64,
+        }
+        let sticky: Vec<Sticky> = self
+            .sql
+            .exec("SELECT shard FROM member_shards WHERE user_id = ?", vec![assign.user_id.as_str().into()])?
+            .to_array()?;
+        let shard = match (sticky.first(), shards.iter().find(|row| row.sockets < assign.shard_size.max(1) as i64)) {
+            (Some(sticky), _) => sticky.shard,
+            (None, Some(row)) => row.shard,
+            (None, None) => shards.iter().map(|row| row.shard + 1).max().unwrap_or(0),
         };
+        if sticky.is_empty() && !assign.user_id.is_empty() {
+            self.sql.exec(
+                "INSERT INTO member_shards (user_id, shard) VALUES (?, ?)",
+                vec![assign.user_id.as_str().into(), shard.into()],
+            )?;
+        }
         // Count the socket now, so concurrent connections spread; the shard reports the truth.
         let head = self.head_seq()?;
         self.sql.exec(

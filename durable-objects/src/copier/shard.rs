@@ -15,8 +15,8 @@ use worker::{
 
 use super::audience::Audience;
 use super::protocol::{
-    ClientMessage, Deliver, Delivered, DeliveryRow, Member, MemberUpdate, MemberUpdated, ShardCount, Since, Stored,
-    RETAIN_SIGNALS,
+    ClientMessage, Deliver, Delivered, DeliveryRow, EndSockets, Member, MemberUpdate, MemberUpdated, ShardCount, Since,
+    Stored, MAX_SOCKETS_PER_USER, RETAIN_SIGNALS,
 };
 use super::room_stub;
 use super::{delivery, protocol::MemberRole};
@@ -69,10 +69,9 @@ impl DurableObject for SignalShard {
                 let update: MemberUpdate = req.json().await?;
                 json_response(&self.update_member(&update)?)
             }
-            (Method::Post, "/end-user") => {
-                // The user's sessions ended (logout, deactivation, ...): see `end_user`.
-                let body: Value = req.json().await?;
-                json_response(&json!({"sockets": self.end_user(body["user_id"].as_str().unwrap_or_default())}))
+            (Method::Post, "/end-sockets") => {
+                let end: EndSockets = req.json().await?;
+                json_response(&json!({"sockets": self.end_sockets(&end)}))
             }
             (Method::Get, "/deliveries") => {
                 let seq = url.query_pairs().find(|(k, _)| k == "seq").and_then(|(_, v)| v.parse::<i64>().ok());
@@ -148,6 +147,19 @@ impl SignalShard {
         let member: Member =
             serde_json::from_str(&header).map_err(|_| worker::Error::RustError("bad member header".into()))?;
         let last_seq = url.query_pairs().find(|(k, _)| k == "last_seq").and_then(|(_, v)| v.parse::<i64>().ok());
+        let held = self
+            .state
+            .get_websockets()
+            .iter()
+            .filter(|ws| {
+                ws.deserialize_attachment::<Member>().ok().flatten().is_some_and(|m| m.user_id == member.user_id)
+            })
+            .count();
+        if held >= MAX_SOCKETS_PER_USER {
+            let message =
+                format!("at most {MAX_SOCKETS_PER_USER} open connections per user and channel; close one first");
+            return error_response(429, "too_many_connections", &message);
+        }
         let head_seq = self.catch_up(&member.channel_id).await?;
 
         let pair = WebSocketPair::new()?;
@@ -344,14 +356,15 @@ impl SignalShard {
         Ok(MemberUpdated { sockets })
     }
 
-    /// Closes every socket of `user_id`: the Worker calls this once the user's sessions ended
-    /// (the attachments carry the user, so hibernated sockets are found as well).
-    fn end_user(&self, user_id: &str) -> usize {
+    /// Closes the sockets of `end.user_id` (or all of them): the Worker calls this once the
+    /// user's sessions ended, the user left the channel or the channel was deleted (the
+    /// attachments carry the user, so hibernated sockets are found as well).
+    fn end_sockets(&self, end: &EndSockets) -> usize {
         let mut closed = 0;
         for ws in self.state.get_websockets() {
             let Ok(Some(member)) = ws.deserialize_attachment::<Member>() else { continue };
-            if member.user_id == user_id {
-                let _ = ws.close(Some(crate::stream::SESSION_ENDED), Some("session ended; log in again"));
+            if end.user_id.as_ref().is_none_or(|user_id| *user_id == member.user_id) {
+                let _ = ws.close(Some(end.code), Some(end.reason.as_str()));
                 closed += 1;
             }
         }

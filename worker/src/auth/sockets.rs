@@ -6,14 +6,14 @@
 //! failure is logged and never fails the request that ended the session (its D1 revocation
 //! already holds: no new request is accepted with it).
 
-use auronex_durable_objects::copier::{room_stub, shard_stub};
+use auronex_durable_objects::copier::protocol::{close_code, EndSockets};
 use auronex_durable_objects::internal::call;
 use auronex_durable_objects::stream::{End, Ended};
 use futures_util::future::{join, join_all};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use worker::{Env, Method};
 
+use crate::copier::room;
 use crate::log;
 use crate::notify::stream::object;
 
@@ -73,16 +73,14 @@ async fn channels(env: &Env, user_id: &str) -> worker::Result<Vec<String>> {
 
 async fn close_copier(env: &Env, user_id: &str) -> worker::Result<()> {
     let channels = channels(env, user_id).await?;
-    let body = json!({"user_id": user_id});
+    let end = EndSockets {
+        user_id: Some(user_id.to_string()),
+        code: close_code::SESSION_ENDED,
+        reason: "session ended; log in again".into(),
+    };
     let closing = channels.iter().map(|channel_id| {
-        let body = &body;
-        twice(move || async move {
-            let shards: Vec<u32> = call::<(), _>(&room_stub(env, channel_id)?, Method::Get, "/shards", None).await?;
-            let ends = shards.iter().map(|shard| async move {
-                call::<_, Value>(&shard_stub(env, channel_id, *shard)?, Method::Post, "/end-user", Some(body)).await
-            });
-            join_all(ends).await.into_iter().collect::<worker::Result<Vec<_>>>().map(|_| ())
-        })
+        let end = &end;
+        twice(move || room::end_sockets(env, channel_id, end))
     });
     join_all(closing).await.into_iter().collect::<worker::Result<Vec<_>>>().map(|_| ())
 }

@@ -185,3 +185,48 @@ pub async fn history(db: &D1Database, channel_id: &str, after_seq: i64, limit: u
     .await?
     .results::<HistoryRow>()
 }
+
+/// Ends `user_id`'s subscription to `channel_id`; whether there was one.
+pub async fn delete_subscription(db: &D1Database, channel_id: &str, user_id: &str) -> worker::Result<bool> {
+    let result = db
+        .prepare("DELETE FROM copier_subscriptions WHERE channel_id = ?1 AND user_id = ?2")
+        .bind(&[channel_id.into(), user_id.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+}
+
+/// Replaces the channel's invite code: the old one stops working at once.
+pub async fn set_invite_code(db: &D1Database, channel_id: &str, invite_code: &str) -> worker::Result<()> {
+    db.prepare("UPDATE copier_channels SET invite_code = ?2 WHERE id = ?1")
+        .bind(&[channel_id.into(), invite_code.into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// The channel's followers' user ids.
+pub async fn follower_ids(db: &D1Database, channel_id: &str) -> worker::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        user_id: String,
+    }
+    let rows = db
+        .prepare("SELECT user_id FROM copier_subscriptions WHERE channel_id = ?1 ORDER BY user_id")
+        .bind(&[channel_id.into()])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    Ok(rows.into_iter().map(|row| row.user_id).collect())
+}
+
+/// Deletes the channel with its subscriptions, history and bot links, in one batch.
+pub async fn delete_channel(db: &D1Database, channel_id: &str) -> worker::Result<()> {
+    let statements = ["copier_subscriptions", "copier_signals", "bot_channels"]
+        .iter()
+        .map(|table| db.prepare(format!("DELETE FROM {table} WHERE channel_id = ?1")).bind(&[channel_id.into()]))
+        .chain(std::iter::once(db.prepare("DELETE FROM copier_channels WHERE id = ?1").bind(&[channel_id.into()])))
+        .collect::<worker::Result<Vec<_>>>()?;
+    db.batch(statements).await?;
+    Ok(())
+}

@@ -1,10 +1,12 @@
 //! Calls from the Worker to a channel's `SignalRoom` and its `SignalShard`s.
 
 use auronex_durable_objects::copier::protocol::{
-    Assign, Assigned, DeliveryRow, MemberUpdate, MemberUpdated, Publish, Published,
+    Assign, Assigned, DeliveryRow, EndSockets, MemberUpdate, MemberUpdated, Publish, Published,
 };
 use auronex_durable_objects::copier::{room_stub, shard_stub};
 use auronex_durable_objects::internal::call;
+use futures_util::future::join_all;
+use serde_json::Value;
 use worker::{Env, Method};
 
 pub async fn publish(env: &Env, publish: &Publish) -> worker::Result<Published> {
@@ -16,8 +18,8 @@ pub async fn update_member(env: &Env, update: &MemberUpdate) -> worker::Result<M
     call(&room_stub(env, &update.channel_id)?, Method::Post, "/member", Some(update)).await
 }
 
-pub async fn assign(env: &Env, channel_id: &str, shard_size: u32) -> worker::Result<Assigned> {
-    let body = Assign { channel_id: channel_id.to_string(), shard_size };
+pub async fn assign(env: &Env, channel_id: &str, user_id: &str, shard_size: u32) -> worker::Result<Assigned> {
+    let body = Assign { channel_id: channel_id.to_string(), shard_size, user_id: user_id.to_string() };
     call(&room_stub(env, channel_id)?, Method::Post, "/assign", Some(&body)).await
 }
 
@@ -32,4 +34,13 @@ pub async fn deliveries(env: &Env, channel_id: &str, seq: i64) -> worker::Result
     }
     rows.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     Ok(rows)
+}
+
+/// Closes the sockets `end` names in every shard of the channel (hibernated ones too).
+pub async fn end_sockets(env: &Env, channel_id: &str, end: &EndSockets) -> worker::Result<()> {
+    let shards: Vec<u32> = call::<(), _>(&room_stub(env, channel_id)?, Method::Get, "/shards", None).await?;
+    let ends = shards.iter().map(|shard| async move {
+        call::<_, Value>(&shard_stub(env, channel_id, *shard)?, Method::Post, "/end-sockets", Some(end)).await
+    });
+    join_all(ends).await.into_iter().collect::<worker::Result<Vec<_>>>().map(|_| ())
 }

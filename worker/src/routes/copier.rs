@@ -46,7 +46,7 @@ struct ChannelView {
 }
 
 /// Invite codes: 10 characters from an alphabet without look-alikes (about 50 bits).
-fn invite_code() -> ApiResult<String> {
+pub(super) fn invite_code() -> ApiResult<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = crypto::random_bytes::<10>()?;
     Ok(bytes.iter().map(|byte| ALPHABET[(*byte as usize) % ALPHABET.len()] as char).collect())

@@ -8,6 +8,7 @@ mod auth;
 mod bot_channel;
 mod bots;
 mod copier;
+mod copier_members;
 mod cotacao;
 mod exchanges;
 mod health;
@@ -53,7 +54,12 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/copier/channels", handler!(copier::list_channels))
         .route("GET", "/api/copier/channels/{id}/signals", handler!(copier::history))
         .route("GET", "/api/copier/channels/{id}/signals/{seq}/deliveries", handler!(copier::deliveries))
+        .route("DELETE", "/api/copier/channels/{id}", handler!(copier_members::delete_channel))
+        .route("POST", "/api/copier/channels/{id}/invite", handler!(copier_members::rotate_invite))
+        .route("GET", "/api/copier/channels/{id}/followers", handler!(copier_members::followers))
+        .route("DELETE", "/api/copier/channels/{id}/followers/{user_id}", handler!(copier_members::remove_follower))
         .route("POST", "/api/copier/subscriptions", handler!(copier::subscribe))
+        .route("DELETE", "/api/copier/subscriptions/{channel_id}", handler!(copier_members::unsubscribe))
         .route("POST", "/users/config", handler!(copier::set_default_config))
         .route("POST", "/signal/broadcast", handler!(signals::broadcast))
         .route("POST", "/signal/close", handler!(signals::close))

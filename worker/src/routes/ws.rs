@@ -53,7 +53,7 @@ pub async fn connect(ctx: Ctx) -> ApiResult<Response> {
         .and_then(|text| text.parse::<u32>().ok())
         .filter(|size| *size > 0)
         .unwrap_or(DEFAULT_SHARD_SIZE);
-    let assigned = room::assign(&ctx.env, &channel.id, shard_size).await?;
+    let assigned = room::assign(&ctx.env, &channel.id, &caller.user.id, shard_size).await?;
     let member =
         Member { user_id: caller.user.id, role, trade_copy, channel_id: channel.id.clone(), shard: assigned.shard };
 
