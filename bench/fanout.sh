@@ -3,7 +3,8 @@
 #!   relay    an in-process tokio broadcast relay (the seed's Axum design);
 #!   floor    bench/floor/worker.js, the least a Durable Object on workerd can do (one room, no
 #!            auth, no storage, no sizing): what the platform itself costs on this machine;
-#!   workerd  the product (`wrangler dev` of the built worker, fresh local state, shard size 500).
+#!   workerd  the product (`wrangler dev` of the built worker, fresh local state, shard size 500),
+#!            with a hostile follower connected throughout (bench/src/fanout/hostile.rs; HOSTILE=0: none).
 #! Clients talk to each Worker's own workerd process, not through the reload proxy `wrangler dev`
 #! puts in front of it (a second workerd that production does not have); VIA_PROXY=1 goes through it.
 #! Usage: bench/fanout.sh [FOLLOWERS=1,100,1000] [MESSAGES=20]   (worker built by scripts/build.sh)

@@ -3,8 +3,11 @@
 //! room and shards, storage before broadcast, per-follower sizing) side by side with a minimal
 //! in-process tokio broadcast relay (the seed's Axum design) and the floor worker (the least a
 //! Durable Object can do on the same workerd), under the same load client.
+//! A hostile follower (`hostile.rs`) is connected to the product's channel throughout, unless
+//! `HOSTILE=0`.
 //! Usage: `fanout WORKER_URL FLOOR_URL [FOLLOWERS,...] [MESSAGES]`; prints Markdown tables.
 
+mod hostile;
 mod load;
 mod relay;
 mod setup;
@@ -41,6 +44,9 @@ async fn main() {
     let relay_url = relay::start().await;
     eprintln!("relay at {relay_url}; preparing {most} follower accounts on {worker}");
     let channel = tokio::task::spawn_blocking(move || setup::channel(&worker, most)).await.expect("setup");
+    if std::env::var("HOSTILE").as_deref() != Ok("0") {
+        hostile::start(channel.hostile_url()).await;
+    }
 
     println!("| followers | target | p50 ms | p99 ms | max ms | samples |");
     println!("|---|---|---|---|---|---|");

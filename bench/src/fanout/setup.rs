@@ -13,6 +13,7 @@ pub struct Channel {
     id: String,
     master_token: String,
     follower_tokens: Vec<String>,
+    hostile_token: String,
 }
 
 fn new_agent() -> ureq::Agent {
@@ -69,10 +70,18 @@ pub fn channel(base: &str, followers: usize) -> Channel {
         })
         .collect();
     let follower_tokens = workers.into_iter().flat_map(|worker| worker.join().expect("registration thread")).collect();
-    Channel { base: base.to_string(), id, master_token, follower_tokens }
+    let hostile_token = register(&agent, base, run, followers + 1);
+    let body = json!({"invite_code": invite, "trade_copy": crate::hostile::trade_copy()});
+    post(&agent, &format!("{base}/api/copier/subscriptions"), Some(&hostile_token), followers + 2, &body);
+    Channel { base: base.to_string(), id, master_token, follower_tokens, hostile_token }
 }
 
 impl Channel {
+    /// The hostile follower's socket URL.
+    pub fn hostile_url(&self) -> String {
+        format!("{}/ws?channel_id={}&token={}", self.base.replacen("http", "ws", 1), self.id, self.hostile_token)
+    }
+
     pub fn target(&self, followers: usize) -> Target {
         let ws = self.base.replacen("http", "ws", 1);
         Target {
