@@ -1,5 +1,6 @@
 //! The authorization matrix, derived from the served OpenAPI document: every operation is called
-//! as anonymous, as the owner of a real object, as another user and as an admin, and each answer
+//! as anonymous, as the owner of a real object, as another user, as staff, as an admin (and, for
+//! channel management, as one of the channel's followers), and each answer
 //! is held to the operation's access class in `TABLE`. An operation the document lists that the
 //! table lacks fails the test, and so does a table entry the document does not list: a new route
 //! cannot ship without its access class being stated here.
@@ -203,6 +204,8 @@ struct World {
     server: Server,
     admin: Client,
     other: Client,
+    /// A user with the `staff` role: no admin route, nobody else's objects.
+    staff: Client,
     house_invite: String,
 }
 
@@ -241,6 +244,13 @@ impl World {
         let admin = server.client().with_token(&admin_token(&server.client()));
         let other = Account::register(&server.client(), "authzother");
         let other = server.client().with_token(&other.access_token);
+        let staff = Account::register(&server.client(), "authzstaff");
+        let promoted = admin.patch_json(&format!("/api/admin/users/{}", staff.id()), &json!({"role": "staff"}));
+        created(promoted, "the staff role");
+        let login =
+            server.client().post_json("/api/auth/login", &json!({"email": staff.email, "password": staff.password}));
+        let staff = server.client().with_token(created(login, "a staff session")["access_token"].as_str().unwrap());
+        assert_eq!(staff.get("/api/auth/me").json()["role"], "staff", "the staff caller holds the staff role");
         let publisher = Account::register(&server.client(), "authzhouse");
         let house = server
             .client()
@@ -248,7 +258,7 @@ impl World {
             .post_json("/api/copier/channels", &json!({"name": "House channel"}));
         let house = created(house, "the house channel");
         let house_invite = house["invite_code"].as_str().unwrap().to_string();
-        World { server, admin, other, house_invite }
+        World { server, admin, other, staff, house_invite }
     }
 
     fn login(&self, account: &Account) -> Value {
@@ -422,10 +432,12 @@ fn owned_ids(fixture: &Fixture) -> Vec<String> {
 fn check(world: &World, op: &Op) {
     let fixture = world.fixture(op.path);
     let anonymous = world.server.client();
-    let (owner, other, admin) = (&fixture.client, &world.other, &world.admin);
+    let (owner, other, admin, staff) = (&fixture.client, &world.other, &world.admin, &world.staff);
     match op.access {
         Public => {
-            for (label, client) in [("anonymous", &anonymous), ("other", other), ("admin", admin), ("owner", owner)] {
+            for (label, client) in
+                [("anonymous", &anonymous), ("other", other), ("staff", staff), ("admin", admin), ("owner", owner)]
+            {
                 expect(label, op, call(world, op, &fixture, client), op.ok);
             }
         }
@@ -433,7 +445,7 @@ fn check(world: &World, op: &Op) {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             // A rich fixture: the other callers' answers must not show the owner's objects.
             let rich = world.fixture("/api/bots/{id} /api-keys/{id} /channels/{id}");
-            for (label, client) in [("other", other), ("admin", admin)] {
+            for (label, client) in [("other", other), ("staff", staff), ("admin", admin)] {
                 let (status, reply) = call(world, op, &rich, client);
                 let body = reply.as_ref().map(|r| r.body.clone()).unwrap_or_default();
                 expect(label, op, (status, reply), op.ok);
@@ -446,12 +458,14 @@ fn check(world: &World, op: &Op) {
         Owner { refused } => {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             expect("other", op, call(world, op, &fixture, other), refused);
+            expect("staff", op, call(world, op, &fixture, staff), refused);
             expect("admin", op, call(world, op, &fixture, admin), refused);
             expect("owner", op, call(world, op, &fixture, owner), op.ok);
         }
         Publisher => {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             expect("other", op, call(world, op, &fixture, other), 403);
+            expect("staff", op, call(world, op, &fixture, staff), 403);
             expect("admin", op, call(world, op, &fixture, admin), 403);
             expect("owner", op, call(world, op, &fixture, owner), op.ok);
         }
@@ -460,6 +474,7 @@ fn check(world: &World, op: &Op) {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             expect("follower", op, call(world, op, &fixture, follower), 404);
             expect("other", op, call(world, op, &fixture, other), 404);
+            expect("staff", op, call(world, op, &fixture, staff), 404);
             expect("admin", op, call(world, op, &fixture, admin), 404);
             expect("owner", op, call(world, op, &fixture, owner), op.ok);
         }
@@ -467,6 +482,7 @@ fn check(world: &World, op: &Op) {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
             expect("owner", op, call(world, op, &fixture, owner), 403);
             expect("other", op, call(world, op, &fixture, other), 403);
+            expect("staff", op, call(world, op, &fixture, staff), 403);
             expect("admin", op, call(world, op, &fixture, admin), op.ok);
         }
         Signed => {
