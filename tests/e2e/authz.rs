@@ -443,14 +443,30 @@ fn check(world: &World, op: &Op) {
         }
         SignedIn => {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
-            // A rich fixture: the other callers' answers must not show the owner's objects.
-            let rich = world.fixture("/api/bots/{id} /api-keys/{id} /channels/{id}");
+            // A rich fixture (a bot with a closed trade, a key, a channel with a signal): the other
+            // callers' answers must not show the owner's objects, not even when they name the
+            // owner's bot in `bot_id`.
+            let rich = world.fixture("/api/bots/{id} /trades/{id} /api-keys/{id} /channels/{id}");
             for (label, client) in [("other", other), ("staff", staff), ("admin", admin)] {
                 let (status, reply) = call(world, op, &rich, client);
                 let body = reply.as_ref().map(|r| r.body.clone()).unwrap_or_default();
                 expect(label, op, (status, reply), op.ok);
                 for id in owned_ids(&rich) {
                     assert!(!body.contains(&id), "{} {} as {label} shows the owner's {id}: {body}", op.method, op.path);
+                }
+                if op.method == "GET" && op.path.starts_with("/api/trades") {
+                    let path = concrete_path(op, &rich);
+                    let joiner = if path.contains('?') { '&' } else { '?' };
+                    let foreign = format!("{path}{joiner}bot_id={}", rich.bot_id.as_deref().unwrap());
+                    let reply = client.get(&foreign);
+                    assert!(matches!(reply.status, 200 | 404), "{foreign} as {label}: {} {}", reply.status, reply.body);
+                    for id in owned_ids(&rich).iter().chain(&rich.trade_id) {
+                        assert!(
+                            !reply.body.contains(id.as_str()),
+                            "{foreign} as {label} shows the owner's {id}: {}",
+                            reply.body
+                        );
+                    }
                 }
             }
             expect("owner", op, call(world, op, &fixture, owner), op.ok);
