@@ -75,6 +75,11 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
     Ok(with_body(status, "application/json", body))
 }
 
+/// `204 No Content`: a delete or an action with nothing to say.
+pub fn no_content() -> ApiResult<Response> {
+    Ok(Response::empty().map_err(ApiError::from)?.with_status(204))
+}
+
 pub fn error_response(error: &ApiError) -> Response {
     let response = with_body(error.status, "application/json", error.body_json().into_bytes());
     for (name, value) in &error.headers {

@@ -68,7 +68,7 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     }
     let detail = json!({"owner_id": bot.user_id, "name": bot.name});
     audit::record(&db, &caller, Entry { action: "bot.delete", target_type: "bot", target_id: &bot.id, detail }).await?;
-    Ok(Response::empty()?.with_status(204))
+    crate::app::no_content()
 }
 
 pub async fn toggle(ctx: Ctx) -> ApiResult<Response> {

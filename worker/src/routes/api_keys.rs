@@ -57,7 +57,7 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     if !repo::delete_for_user(&db, &caller.user.id, &id).await? {
         return Err(ApiError::not_found());
     }
-    Ok(Response::empty().map_err(ApiError::from)?.with_status(204))
+    crate::app::no_content()
 }
 
 /// Opens the key and makes one signed, read-only request to its venue.

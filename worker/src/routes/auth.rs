@@ -78,7 +78,7 @@ pub async fn refresh(mut ctx: Ctx) -> ApiResult<Response> {
 pub async fn logout(mut ctx: Ctx) -> ApiResult<Response> {
     let input: RefreshRequest = body::json(&mut ctx.req).await?;
     tokens::end_by_refresh_token(&ctx.env, input.refresh_token.trim()).await?;
-    Ok(Response::empty().map_err(ApiError::from)?.with_status(204))
+    crate::app::no_content()
 }
 
 pub async fn me(ctx: Ctx) -> ApiResult<Response> {

@@ -54,5 +54,5 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let bot = owned_bot(&ctx, &caller.user.id).await?;
     bot_trades::unlink(&ctx.env.d1("DB")?, &bot.id).await?;
-    Ok(Response::empty()?.with_status(204))
+    crate::app::no_content()
 }

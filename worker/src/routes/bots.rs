@@ -129,7 +129,7 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     if !repo::delete(&db, &bot.id, &caller.user.id).await? {
         return Err(open_positions());
     }
-    Ok(Response::empty()?.with_status(204))
+    crate::app::no_content()
 }
 
 /// The bot's stats over its whole history (the same body as `/api/trades/stats?bot_id=`).

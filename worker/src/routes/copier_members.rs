@@ -6,7 +6,7 @@
 use auronex_durable_objects::copier::protocol::{close_code, EndSockets};
 use worker::Response;
 
-use crate::app::{json, Ctx};
+use crate::app::{json, no_content, Ctx};
 use crate::auth;
 use crate::copier::repo::{self, Channel};
 use crate::copier::room;
@@ -86,8 +86,4 @@ async fn end_member(ctx: &Ctx, channel_id: &str, user_id: &str, reason: &str) {
     if let Err(error) = room::end_sockets(&ctx.env, channel_id, &end).await {
         crate::log::error("sockets_not_closed", &format!("channel {channel_id}, user {user_id}: {error}"));
     }
-}
-
-fn no_content() -> ApiResult<Response> {
-    Ok(Response::empty().map_err(ApiError::from)?.with_status(204))
 }

@@ -59,7 +59,7 @@ pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
         .bind(&[caller.user.id.as_str().into()])?
         .run()
         .await?;
-    Ok(Response::empty()?.with_status(204))
+    crate::app::no_content()
 }
 
 pub async fn test(ctx: Ctx) -> ApiResult<Response> {
