@@ -19,6 +19,7 @@ mod copier_hostile;
 mod copier_members;
 mod faults;
 mod flood;
+mod harness;
 mod health;
 mod hostile;
 mod ledger;
@@ -83,6 +84,7 @@ fn main() {
         (
             [
                 health::TESTS,
+                harness::TESTS,
                 routing::TESTS,
                 websocket::TESTS,
                 scheduled::TESTS,

@@ -86,7 +86,7 @@ fn the_owner_logs_in_while_an_attacker_hammers(server: &Server) {
         });
         // Wait until the attacker is being refused, then log in from two other addresses.
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while attempts(server, &[pair_key(&account.email, &attacker.address)]).first().map_or(true, |(_, n)| *n < 8) {
+        while attempts(server, &[pair_key(&account.email, &attacker.address)]).first().is_none_or(|(_, n)| *n < 8) {
             assert!(std::time::Instant::now() < deadline, "the attacker never got going");
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -68,10 +68,18 @@ pub fn query(persist: &Path, sql: &str) -> Vec<Value> {
     out
 }
 
-/// Runs statements for their effect, in one transaction.
-pub fn execute(persist: &Path, sql: &str) {
+/// Runs statements for their effect, in one transaction; `false` when the file was locked (the
+/// server was writing): nothing was applied, and the caller may try again.
+pub fn try_execute(persist: &Path, sql: &str) -> bool {
     let mut connection = open(persist, false);
-    let transaction = connection.transaction().expect("begin");
+    connection.busy_timeout(Duration::ZERO).expect("no busy wait");
+    let busy = |error: &rusqlite::Error| error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy);
+    let transaction = match connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(transaction) => transaction,
+        Err(error) if busy(&error) => return false,
+        Err(error) => panic!("begin: {error}"),
+    };
     transaction.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     transaction.commit().expect("commit");
+    true
 }

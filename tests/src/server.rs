@@ -4,6 +4,7 @@ use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -14,6 +15,7 @@ pub struct Server {
     pub port: u16,
     log_path: PathBuf,
     persist: PathBuf,
+    test_writes: Mutex<()>,
     _state: Option<TempDir>,
 }
 
@@ -108,7 +110,8 @@ impl Server {
         command.process_group(0).stdin(Stdio::null()).stdout(log.try_clone().expect("clone log")).stderr(log);
         let child = command.spawn().expect("spawn wrangler dev");
         let base_url = format!("http://127.0.0.1:{port}");
-        let mut server = Server { child, base_url, port, log_path, persist, _state: owned };
+        let mut server =
+            Server { child, base_url, port, log_path, persist, test_writes: Mutex::new(()), _state: owned };
         server.wait_until_healthy(Duration::from_secs(120));
         server
     }
@@ -147,8 +150,24 @@ impl Server {
     }
 
     /// Runs SQL for its effect on this server's local D1 (e.g. to age cached rows in a test).
+    /// The server is paused (SIGSTOP to its process group) while the test holds the file's write
+    /// lock: workerd does not wait for a lock (it answers SQLITE_BUSY at once, a 500), and in
+    /// production nothing but the Worker ever writes its database. When the pause caught the
+    /// server inside a write of its own, it resumes and the test tries again.
     pub fn d1_execute(&self, sql: &str) {
-        crate::d1::execute(&self.persist, sql)
+        let _one_writer = self.test_writes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let applied = {
+                let _paused = Paused::new(self.child.id());
+                crate::d1::try_execute(&self.persist, sql)
+            };
+            if applied {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the local D1 stayed locked for 20 s: {sql}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Everything the server printed so far (requests log one JSON line each).
@@ -168,6 +187,45 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+/// `wrangler dev` and its workerd stopped until dropped (a panic in between still resumes them).
+struct Paused {
+    group: String,
+}
+
+impl Paused {
+    fn new(group_leader: u32) -> Paused {
+        let paused = Paused { group: format!("-{group_leader}") };
+        let stopped = Command::new("kill").args(["-STOP", "--", &paused.group]).status();
+        assert!(stopped.is_ok_and(|status| status.success()), "could not pause the server");
+        // A signal is delivered, not obeyed on the spot: wait until every process shows stopped.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !group_stopped(group_leader) {
+            assert!(Instant::now() < deadline, "the server did not stop within 5 s");
+            std::thread::yield_now();
+        }
+        paused
+    }
+}
+
+/// Whether every process in process group `group` is stopped (`T` in `/proc/<pid>/stat`).
+fn group_stopped(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return true };
+    entries.flatten().all(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { return true };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its last ')'.
+        let Some(after_comm) = stat.rsplit_once(") ").map(|(_, rest)| rest) else { return true };
+        let fields: Vec<&str> = after_comm.split_whitespace().collect();
+        let in_group = fields.get(2).and_then(|pgrp| pgrp.parse::<u32>().ok()) == Some(group);
+        !in_group || matches!(fields.first(), Some(&"T") | Some(&"t") | Some(&"Z") | Some(&"X"))
+    })
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-CONT", "--", &self.group]).status();
     }
 }
 
