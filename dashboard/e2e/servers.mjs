@@ -1,12 +1,14 @@
 //! Starts what the browser tests run against: the exchange simulator (`auronex exchange-sim`
 //! with tests/data/sim_script.json) and `wrangler dev` on free ports with a temporary
-//! --persist-to and migrated D1; waits on /health; stops both by pid.
+//! --persist-to and migrated D1, its Telegram bot pointed at the stand-in in telegram.mjs;
+//! waits on /health; stops them by pid.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { startTelegram, TOKEN as TELEGRAM_TOKEN } from './telegram.mjs';
 
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 export const ADMIN = { email: 'admin-browser@auronex.test', password: 'admin-browser-pass-1' };
@@ -77,8 +79,9 @@ export async function startServers() {
   if (!readFileSyncSafe(join(ROOT, 'dashboard/dist/index.html'))) throw new Error('the dashboard is not built: run scripts/build.sh');
   const dir = mkdtempSync(join(tmpdir(), 'auronex-browser-'));
   const persist = join(dir, 'state');
-  const servers = { dir, sim: null, wrangler: null, base: '', simUrl: '', log: join(dir, 'wrangler.log') };
+  const servers = { dir, sim: null, wrangler: null, base: '', simUrl: '', log: join(dir, 'wrangler.log'), telegram: null };
   try {
+    servers.telegram = await startTelegram();
     const sim = await startSimulator();
     servers.sim = sim.child;
     servers.simUrl = sim.url;
@@ -103,6 +106,8 @@ export async function startServers() {
       ADMIN_PASSWORD: ADMIN.password,
       BINANCE_API_URL: sim.url,
       AWESOMEAPI_URL: sim.url,
+      TELEGRAM_API_URL: servers.telegram.url,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       ...Object.fromEntries(UNSIMULATED.map((v) => [`${v}_API_URL`, `${sim.url}/__unsimulated/${v.toLowerCase()}`])),
     };
     const port = await freePort();
@@ -153,5 +158,6 @@ export async function stopServers(servers, failed = false) {
     signal('SIGKILL');
   }
   servers.sim?.kill('SIGTERM');
+  await servers.telegram?.close();
   if (servers.dir) rmSync(servers.dir, { recursive: true, force: true });
 }

@@ -200,9 +200,6 @@ async function other_pages_render(state) {
   await page.getByRole('button', { name: 'Add key' }).click();
   await waitText(fieldError(page, 'api_key'), 'Must be 8 to 256 characters.');
   await shot(state, page, 'api-keys');
-  await page.getByRole('link', { name: 'Telegram' }).click();
-  await page.getByRole('heading', { name: 'Telegram notifications' }).waitFor();
-  await shot(state, page, 'telegram');
   await page.getByRole('link', { name: 'Plans & billing' }).click();
   await page.getByText('Your plan: free').waitFor();
   await shot(state, page, 'billing');
@@ -443,6 +440,49 @@ async function runs_under_its_content_security_policy(state) {
   state.page = state.userPage;
 }
 
+/** A chat is linked through the bot: the page shows a code, the user sends it to the bot (the
+ * stand-in queues the update), the page sees the link without a reload; the test message reaches
+ * the chat; in Portuguese at phone width the code and the bot's button fit the screen. */
+async function links_telegram_through_the_bot(state) {
+  const page = state.userPage;
+  const telegram = state.servers.telegram;
+  await page.getByRole('link', { name: 'Telegram' }).click();
+  await page.getByRole('heading', { name: 'Telegram notifications' }).waitFor();
+  await waitText(page.getByTestId('telegram-status'), 'No chat linked yet.');
+  await page.getByRole('button', { name: 'Link a Telegram chat' }).click();
+  const command = (await page.locator('code.command').textContent()) ?? '';
+  if (!/^\/start [A-HJ-NP-Z2-9]{10}$/.test(command)) throw new Error(`the page shows ${command}`);
+  const open = page.getByRole('link', { name: /^Open @auronex_browser_bot in Telegram$/ });
+  const href = await open.getAttribute('href');
+  if (href !== `https://t.me/auronex_browser_bot?start=${command.slice(7)}`) throw new Error(`the bot link is ${href}`);
+  await shot(state, page, 'telegram-code');
+  const chat = 555_000_111;
+  telegram.userSends(chat, command);
+  await waitText(page.getByTestId('telegram-status'), `Linked to chat ${chat}`);
+  await page.getByText('Chat linked.').waitFor();
+  await page.getByRole('button', { name: 'Send a test message' }).click();
+  await page.getByText('Test message sent.').waitFor();
+  const texts = telegram.sent.filter((m) => String(m.chat_id) === String(chat)).map((m) => m.text);
+  if (!texts.some((t) => t.includes('this chat is linked')) || !texts.some((t) => t.includes('test message'))) {
+    throw new Error(`the chat got ${JSON.stringify(texts)}`);
+  }
+  await shot(state, page, 'telegram-linked');
+
+  await page.selectOption('select[aria-label=Language]', 'pt-BR');
+  await page.getByRole('heading', { name: 'Notificações no Telegram' }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'Vincular outro chat' }).click();
+  await page.getByRole('link', { name: 'Abrir @auronex_browser_bot no Telegram' }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (overflow) throw new Error('the Telegram page scrolls sideways at phone width');
+  await shot(state, page, 'telegram-code-pt-BR-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.selectOption('select[aria-label=Idioma]', 'en');
+  await page.getByRole('heading', { name: 'Telegram notifications' }).waitFor();
+  await page.getByRole('link', { name: 'Bots' }).click();
+  await page.getByRole('heading', { name: 'Bots' }).waitFor();
+}
+
 export const TESTS = [
   ['registers_and_sees_the_overview', registers_and_sees_the_overview],
   ['creates_a_bot_with_the_form', creates_a_bot_with_the_form],
@@ -452,6 +492,7 @@ export const TESTS = [
   ['switches_language', switches_language],
   ['works_on_a_phone', works_on_a_phone],
   ['other_pages_render', other_pages_render],
+  ['links_telegram_through_the_bot', links_telegram_through_the_bot],
   ['admin_stops_another_users_bot', admin_stops_another_users_bot],
   ['trades_in_usdt_and_brl', trades_in_usdt_and_brl],
   ['an_expired_session_goes_back_to_sign_in', an_expired_session_goes_back_to_sign_in],

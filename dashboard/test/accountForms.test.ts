@@ -1,6 +1,6 @@
-//! Sign-in, registration, API key and Telegram form checks.
+//! Sign-in, registration and API key form checks.
 import { describe, expect, it } from 'vitest';
-import { validateApiKey, validateChatId, validateCredentials } from '../src/forms/accountForms';
+import { validateApiKey, validateCredentials } from '../src/forms/accountForms';
 import { parseDecimal } from '../src/forms/errors';
 
 describe('credentials', () => {
@@ -21,16 +21,6 @@ describe('api keys', () => {
     expect(validateApiKey({ ...key, exchange: 'okx' }).passphrase).toBe('okx keys need a passphrase.');
     expect(validateApiKey({ ...key, exchange: 'okx', passphrase: 'p' })).toEqual({});
     expect(validateApiKey({ ...key, label: 'x'.repeat(51) }).label).toBeDefined();
-  });
-});
-
-describe('telegram chat id', () => {
-  it('takes numeric ids (groups are negative) and @channel names', () => {
-    expect(validateChatId('123456789')).toEqual({});
-    expect(validateChatId('-1001234567890')).toEqual({});
-    expect(validateChatId('@auronex_alerts')).toEqual({});
-    expect(validateChatId('hello').chat_id).toBeDefined();
-    expect(validateChatId('').chat_id).toBeDefined();
   });
 });
 

@@ -188,7 +188,8 @@ fn table() -> Vec<Op> {
         // live updates and notifications
         op("GET", "/api/stream", SignedIn, 101),
         op("GET", "/api/notifications/telegram", SignedIn, 200),
-        op("PUT", "/api/notifications/telegram", SignedIn, 200).body(|_, _| Some(json!({"chat_id": 123456789}))),
+        op("POST", "/api/notifications/telegram/link", SignedIn, 201),
+        op("POST", "/api/notifications/telegram/verify", SignedIn, 200),
         op("DELETE", "/api/notifications/telegram", SignedIn, 204),
         // A fresh caller has no chat set yet: every signed-in caller reaches that check.
         op("POST", "/api/notifications/telegram/test", SignedIn, 409),

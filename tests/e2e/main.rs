@@ -66,7 +66,7 @@ fn with_simulator() -> (Server, Option<Simulator>) {
     let sim = Simulator::start(&["--script", &script.to_string_lossy()]);
     // Telegram goes to the stand-in: notifications follow the trades the simulator drives.
     let mut vars = sim.worker_vars();
-    vars.extend(standins().telegram_vars());
+    vars.extend(standins().telegram_vars(standins::telegram::SIM_BOT_TOKEN));
     sim.share();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     (Server::start(&vars), Some(sim))

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use auronex_e2e::standins::telegram::{BLOCKED_CHAT, BOT_TOKEN};
+use auronex_e2e::standins::telegram::{link_chat, BLOCKED_CHAT, SIM_BOT_TOKEN};
 use auronex_e2e::{standins, Client, Server, SimClient, Socket};
 use serde_json::{json, Value};
 
@@ -63,7 +63,7 @@ fn telegram_to(chat: i64, text_has: &str) -> Value {
     });
     let request = found.unwrap_or_else(|| panic!("no Telegram message with {text_has:?} to chat {chat}"));
     assert_eq!(request.method, "POST");
-    assert_eq!(request.path, format!("/bot{BOT_TOKEN}/sendMessage"));
+    assert_eq!(request.path, format!("/bot{SIM_BOT_TOKEN}/sendMessage"));
     assert!(request.header("content-type").unwrap().starts_with("application/json"));
     request.json()
 }
@@ -106,8 +106,7 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
     let mut theirs = Socket::open(server, "/api/stream", &[("sec-websocket-protocol", &protocol)]).expect("connect");
     assert_eq!(theirs.next()["user_id"], other_account.id());
     let chat = fresh_chat();
-    let set = client.put_json("/api/notifications/telegram", &json!({"chat_id": chat}));
-    assert_eq!(set.status, 200, "{}", set.body);
+    link_chat(&client, SIM_BOT_TOKEN, chat);
 
     let (now, minute) = minute_window();
     turn_script("LIVEUSDT", now, minute, &[]);
@@ -139,7 +138,7 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
     assert_eq!(next_of(&mut mine, "pong")["type"], "pong");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
     let log = server.log();
-    assert!(!log.contains(BOT_TOKEN), "the Telegram bot token reached the log");
+    assert!(!log.contains(SIM_BOT_TOKEN), "the Telegram bot token reached the log");
     assert!(!log.contains(&account.access_token), "an access token reached the log");
     mine.close();
     theirs.close();
@@ -148,7 +147,7 @@ fn trades_reach_their_owner_live_and_on_telegram(server: &Server) {
 fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     let (client, account) = user(server, "streamerr");
     let chat = fresh_chat() + 7;
-    assert_eq!(client.put_json("/api/notifications/telegram", &json!({"chat_id": chat})).status, 200);
+    link_chat(&client, SIM_BOT_TOKEN, chat);
     for symbol in ["ERRSUSDT", "ERRTUSDT"] {
         let fault =
             json!({"path": "/api/v3/klines", "query": format!("symbol={symbol}"), "status": 500, "count": 10_000});
@@ -187,7 +186,9 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
     }
     let text = telegram_to(chat, "ERRS/USDT")["text"].as_str().unwrap().to_string();
     assert!(text.contains("ERRT/USDT"), "one message with the run's lines: {text}");
-    let sent = standins().received("telegram", |r| r.json()["chat_id"] == chat);
+    let sent = standins().received("telegram", |r| {
+        r.json()["chat_id"] == chat && r.json()["text"].as_str().is_some_and(|t| t.contains("ERRS/USDT"))
+    });
     assert_eq!(sent.len(), 1, "the repeats are not sent again: {sent:?}");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
     socket.close();
@@ -195,7 +196,7 @@ fn a_repeated_error_is_one_line_pushed_once(server: &Server) {
 
 fn a_telegram_refusal_is_recorded_and_the_tick_goes_on(server: &Server) {
     let (client, _) = user(server, "streamtgfail");
-    assert_eq!(client.put_json("/api/notifications/telegram", &json!({"chat_id": BLOCKED_CHAT})).status, 200);
+    link_chat(&client, SIM_BOT_TOKEN, BLOCKED_CHAT);
     let fault = json!({"path": "/api/v3/klines", "query": "symbol=ERRUUSDT", "status": 500, "count": 10_000});
     SimClient::shared().control("fault", &fault);
     let bot = start_bot(&client, "ERRU/USDT");
@@ -210,6 +211,6 @@ fn a_telegram_refusal_is_recorded_and_the_tick_goes_on(server: &Server) {
     assert_eq!((errors.len(), refusals.len()), (1, 1), "{lines}");
     assert!(errors[0]["repeats"].as_i64().unwrap() >= 3, "the ticks went on: {lines}");
     let refusal = refusals[0]["message"].as_str().unwrap();
-    assert!(refusal.contains("blocked") && !refusal.contains(BOT_TOKEN), "{refusal}");
+    assert!(refusal.contains("blocked") && !refusal.contains(SIM_BOT_TOKEN), "{refusal}");
     assert_eq!(send(&client, "PATCH", &format!("/api/bots/{bot}/toggle"), None).json()["is_active"], false);
 }

@@ -65,7 +65,8 @@ export function endpoints(api: ApiClient) {
     },
     telegram: {
       get: () => api.get<T.TelegramSettings>('/api/notifications/telegram'),
-      save: (body: T.TelegramSettings) => api.request<T.TelegramSettings>('PUT', '/api/notifications/telegram', body),
+      link: () => api.request<T.TelegramLink>('POST', '/api/notifications/telegram/link'),
+      verify: () => api.request<T.TelegramSettings>('POST', '/api/notifications/telegram/verify'),
       remove: () => api.request<void>('DELETE', '/api/notifications/telegram'),
       test: () => api.request<{ ok?: boolean; message?: string }>('POST', '/api/notifications/telegram/test'),
     },

@@ -278,10 +278,23 @@ export interface KeyTest {
   balances?: { asset: string; free: number; locked: number }[];
 }
 
+/** The caller's Telegram chat; only a verified one (linked through the bot) gets messages. */
 export interface TelegramSettings {
-  chat_id: string;
-  enabled?: boolean;
-  events?: string[];
+  chat_id: string | null;
+  verified: boolean;
+  verified_at: string | null;
+  updated_at: string | null;
+  link_expires_at: string | null;
+  available: boolean;
+}
+
+/** A one-time code to send to the bot as `/start CODE` (or open `url`). */
+export interface TelegramLink {
+  code: string;
+  command: string;
+  bot_username: string | null;
+  url: string | null;
+  expires_at: string;
 }
 
 export interface Checkout {

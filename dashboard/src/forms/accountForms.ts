@@ -33,7 +33,3 @@ export function validateApiKey(values: NewApiKey, t: Translate = english): Field
   if ((values.label ?? '').length > 50) errors.label = t('v.length', { min: 0, max: 50 });
   return errors;
 }
-
-export function validateChatId(chatId: string, t: Translate = english): FieldErrors {
-  return /^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/.test(chatId.trim()) ? {} : { chat_id: t('v.chatId') };
-}

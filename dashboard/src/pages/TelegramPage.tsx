@@ -1,81 +1,135 @@
-//! Telegram notifications: the chat to notify, a test message, disconnect. Servers without
-//! the notifications endpoints (404) get a plain "not available" note.
+//! Telegram notifications: link a chat through the bot (a one-time code sent as `/start CODE`,
+//! polled until the server sees it), a test message, unlink. Servers without a bot token get a
+//! plain "not available" note.
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
+import type { TelegramLink, TelegramSettings } from '../api/types';
 import { usePrefs } from '../app/prefs';
 import { useApi } from '../auth/session';
-import { Field } from '../components/Field';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { Loading } from '../components/Notice';
-import { hasErrors, type FieldErrors } from '../forms/errors';
-import { validateChatId } from '../forms/accountForms';
 import { serverErrors } from '../forms/serverErrors';
 import { useResource } from '../hooks/useResource';
 
-/** A 404 means "nothing configured" on reads and "no such endpoint" on writes. */
-const missing = (error: unknown) => error instanceof ApiError && error.status === 404;
+/** How often the page asks the server whether the code has arrived. */
+const POLL_MS = 3_000;
+
+const missing = (error: unknown) => error instanceof ApiError && (error.status === 404 || error.status === 503);
 
 export function TelegramPage() {
   const api = useApi();
-  const { t } = usePrefs();
+  const { t, date } = usePrefs();
   const current = useResource(() => api.telegram.get().catch((e) => (missing(e) ? null : Promise.reject(e))), []);
-  const [chatId, setChatId] = useState('');
-  const [enabled, setEnabled] = useState(true);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [chat, setChat] = useState<TelegramSettings | null>(null);
+  const [link, setLink] = useState<TelegramLink | null>(null);
   const [note, setNote] = useState('');
-  const [unavailable, setUnavailable] = useState(false);
+  const [problem, setProblem] = useState('');
 
+  useEffect(() => setChat(current.data ?? null), [current.data]);
+
+  // While a code is out, ask the server to read the bot's messages until the chat is linked or
+  // the code expires.
   useEffect(() => {
-    if (current.data) {
-      setChatId(current.data.chat_id ?? '');
-      setEnabled(current.data.enabled ?? true);
-    }
-  }, [current.data]);
+    if (!link) return;
+    const timer = window.setInterval(async () => {
+      try {
+        const view = await api.telegram.verify();
+        setChat(view);
+        if (view.verified && view.link_expires_at === null) {
+          setLink(null);
+          setNote(t('telegram.done'));
+        } else if (view.link_expires_at === null) {
+          setLink(null);
+          setProblem(t('telegram.expired'));
+        }
+      } catch (error) {
+        setProblem(serverErrors(error)._form ?? String(error));
+      }
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [link, api, t]);
 
-  const run = async (action: () => Promise<unknown>, done: string) => {
+  const run = async (action: () => Promise<void>) => {
     setNote('');
+    setProblem('');
     try {
       await action();
-      setErrors({});
-      setNote(done);
     } catch (error) {
-      if (missing(error)) setUnavailable(true);
-      else setErrors(serverErrors(error));
+      setProblem(serverErrors(error)._form ?? String(error));
     }
   };
-  const save = (event: FormEvent) => {
-    event.preventDefault();
-    const found = validateChatId(chatId, t);
-    setErrors(found);
-    if (!hasErrors(found)) void run(() => api.telegram.save({ chat_id: chatId.trim(), enabled }), t('admin.saved'));
-  };
+  const startLink = () => run(async () => setLink(await api.telegram.link()));
+  const test = () =>
+    run(async () => {
+      const sent = await api.telegram.test();
+      if (sent.ok) setNote(t('telegram.sent'));
+      else setProblem(sent.message ?? '');
+    });
+  const unlink = () =>
+    run(async () => {
+      await api.telegram.remove();
+      setLink(null);
+      setChat(chat && { ...chat, chat_id: null, verified: false, verified_at: null, link_expires_at: null });
+    });
 
   if (current.loading) return <Loading />;
+  if (!chat || !chat.available) {
+    return (
+      <section>
+        <h1>{t('telegram.title')}</h1>
+        <p className="muted">{t('common.notAvailable')}</p>
+      </section>
+    );
+  }
   return (
     <section>
       <h1>{t('telegram.title')}</h1>
-      {unavailable && <p className="muted">{t('common.notAvailable')}</p>}
-      <form className="panel" onSubmit={save} noValidate>
-        <Field label={t('telegram.chatId')} error={errors.chat_id}>
-          <input name="chat_id" value={chatId} onChange={(e) => setChatId(e.target.value)} />
-        </Field>
-        <label className="check">
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> {t('telegram.enabled')}
-        </label>
-        {errors._form && <p className="error-note" role="alert">{errors._form}</p>}
+      <div className="panel">
+        <p className="muted">{t('telegram.intro')}</p>
+        {chat.verified && chat.chat_id ? (
+          <p data-testid="telegram-status">{t('telegram.linked', { chat: chat.chat_id, when: date(chat.verified_at ?? '') })}</p>
+        ) : chat.chat_id ? (
+          <p className="error-note" data-testid="telegram-status">
+            {t('telegram.unverified', { chat: chat.chat_id })}
+          </p>
+        ) : (
+          <p data-testid="telegram-status">{t('telegram.none')}</p>
+        )}
+        {link && (
+          <div className="telegram-link" data-testid="telegram-code">
+            <p>{t('telegram.steps')}</p>
+            <p>
+              <code className="command">{link.command}</code>
+            </p>
+            {link.url && link.bot_username && (
+              <p>
+                <a className="button primary" href={link.url} target="_blank" rel="noopener noreferrer">
+                  {t('telegram.open', { bot: link.bot_username })}
+                </a>
+              </p>
+            )}
+            <p className="muted">{t('telegram.waiting', { when: date(link.expires_at) })}</p>
+          </div>
+        )}
+        {problem && (
+          <p className="error-note" role="alert">
+            {problem}
+          </p>
+        )}
         {note && <p className="up">{note}</p>}
         <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.save')}
+          <button type="button" className={chat.verified ? '' : 'primary'} onClick={startLink}>
+            {chat.verified ? t('telegram.relink') : t('telegram.link')}
           </button>
-          <button type="button" onClick={() => run(() => api.telegram.test(), t('telegram.sent'))}>
-            {t('telegram.test')}
-          </button>
-          <button type="button" className="danger" onClick={() => run(() => api.telegram.remove().then(() => setChatId('')), t('admin.saved'))}>
-            {t('telegram.remove')}
-          </button>
+          {chat.verified && (
+            <button type="button" onClick={test}>
+              {t('telegram.test')}
+            </button>
+          )}
+          {chat.chat_id && <ConfirmButton label={t('telegram.remove')} question={t('telegram.removeQuestion')} onConfirm={unlink} />}
         </div>
-      </form>
+      </div>
     </section>
   );
 }

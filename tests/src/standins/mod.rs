@@ -230,15 +230,16 @@ impl StandIns {
             ("MERCADOPAGO_WEBHOOK_SECRET".into(), mercadopago::WEBHOOK_SECRET.into()),
         ]
         .into_iter()
-        .chain(self.telegram_vars())
+        .chain(self.telegram_vars(telegram::BOT_TOKEN))
         .collect()
     }
 
-    /// The Telegram Bot API vars alone (the simulator's server adds them to its own).
-    pub fn telegram_vars(&self) -> Vec<(String, String)> {
+    /// The Telegram Bot API vars alone, for the bot of `token` (the simulator's server adds
+    /// them to its own, with a bot of its own).
+    pub fn telegram_vars(&self, token: &str) -> Vec<(String, String)> {
         vec![
             ("TELEGRAM_API_URL".into(), format!("{}/telegram", self.base_url)),
-            ("TELEGRAM_BOT_TOKEN".into(), telegram::BOT_TOKEN.into()),
+            ("TELEGRAM_BOT_TOKEN".into(), token.into()),
         ]
     }
 

@@ -1,11 +1,13 @@
 //! Telling users what their bots did, after it is in D1: every notice goes to the user's
 //! `/api/stream` sockets (their `UserStream` object) and trades and errors to their Telegram
-//! chat when they set one. Nothing here can fail the caller: failures are logged, and a
+//! chat when they linked one through the bot. Nothing here can fail the caller: failures are logged, and a
 //! Telegram refusal is also written to the bot's activity.
 
 pub mod events;
 pub mod stream;
 pub mod telegram;
+pub mod telegram_chats;
+pub mod telegram_link;
 
 use std::collections::BTreeMap;
 

@@ -13,38 +13,17 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{D1Database, Env};
 
+use super::telegram_chats::verified_targets;
 use super::Notice;
 use crate::bots::writes::activity_lines;
 use crate::clock::now_ms;
 use crate::config;
 use crate::http::outbound::{self, join, Outbound};
-use crate::http::{ApiError, ApiResult};
 use crate::log;
 
 /// Telegram's limit on one message's text.
 pub const MAX_TEXT_CHARS: usize = 4096;
 const DEFAULT_API_URL: &str = "https://api.telegram.org";
-
-/// A chat id as Telegram takes it: an integer (negative for groups and channels) or
-/// `@channelusername`. Accepts a JSON number or string; returns its text form.
-pub fn check_chat_id(value: &Value) -> ApiResult<String> {
-    let bad = || ApiError::validation("chat_id", "chat_id must be a Telegram chat id (an integer) or @channelusername");
-    let text = match value {
-        Value::Number(number) => number.as_i64().ok_or_else(bad)?.to_string(),
-        Value::String(text) => text.trim().to_string(),
-        _ => return Err(bad()),
-    };
-    let digits = text.strip_prefix('-').unwrap_or(&text);
-    let numeric = (1..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    let username = text.strip_prefix('@').is_some_and(|name| {
-        (5..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    });
-    if (numeric && text.parse::<i64>().is_ok()) || username {
-        Ok(text)
-    } else {
-        Err(bad())
-    }
-}
 
 pub fn send_request(base_url: &str, token: &str, chat_id: &str, text: &str) -> Outbound {
     let chat: Value = chat_id.parse::<i64>().map(Value::from).unwrap_or_else(|_| chat_id.into());
@@ -54,16 +33,20 @@ pub fn send_request(base_url: &str, token: &str, chat_id: &str, text: &str) -> O
 }
 
 #[derive(Deserialize)]
-struct Answer {
+struct Answer<T> {
     ok: bool,
-    #[serde(default)]
-    result: Option<SentMessage>,
+    #[serde(default = "none")]
+    result: Option<T>,
     #[serde(default)]
     error_code: Option<u16>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     parameters: Option<Parameters>,
+}
+
+fn none<T>() -> Option<T> {
+    None
 }
 
 #[derive(Deserialize)]
@@ -78,25 +61,31 @@ struct Parameters {
 
 /// The sent message's id, or why Telegram refused, in plain words.
 pub fn read_answer(status: u16, body: &str) -> Result<i64, String> {
-    let Ok(answer) = serde_json::from_str::<Answer>(body) else {
+    read_result::<SentMessage>(status, body).map(|sent| sent.message_id)
+}
+
+/// The `result` of any Bot API method, or why Telegram refused, in plain words.
+pub fn read_result<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Result<T, String> {
+    let Ok(answer) = serde_json::from_str::<Answer<T>>(body) else {
         return Err(format!("Telegram answered HTTP {status} with something that is not its JSON"));
     };
     if answer.ok {
-        return answer.result.map(|r| r.message_id).ok_or_else(|| "Telegram's answer had no message".into());
+        return answer.result.ok_or_else(|| "Telegram's answer had no result".into());
     }
     let description = answer.description.unwrap_or_else(|| "no reason given".into());
     let said = format!("(Telegram said: {description})");
     Err(match answer.error_code.unwrap_or(status) {
         400 if description.contains("chat not found") => format!(
-            "Telegram does not know this chat: check the chat id, and send /start to the bot from that chat first {said}"
+            "Telegram does not know this chat: link it again through the bot from that chat {said}"
         ),
         403 => format!("the bot may not write to this chat: it was blocked, or removed from the group {said}"),
         401 | 404 => format!("this server's Telegram bot token is not valid; tell the administrator {said}"),
+        409 => format!("this server's Telegram bot has a webhook set, so its updates cannot be read; tell the administrator {said}"),
         429 => {
             let wait = answer.parameters.and_then(|p| p.retry_after).unwrap_or(1);
             format!("Telegram is limiting how fast messages go out; try again in {wait} s {said}")
         }
-        _ => format!("Telegram refused the message {said}"),
+        _ => format!("Telegram refused the request {said}"),
     })
 }
 
@@ -128,32 +117,7 @@ pub async fn send(base_url: &str, token: &str, chat_id: &str, text: &str) -> Res
     }
 }
 
-#[derive(Deserialize)]
-pub struct Target {
-    pub user_id: String,
-    pub chat_id: String,
-    pub updated_at: String,
-}
-
-pub async fn target(db: &D1Database, user_id: &str) -> worker::Result<Option<Target>> {
-    db.prepare("SELECT user_id, chat_id, updated_at FROM telegram_targets WHERE user_id = ?1")
-        .bind(&[user_id.into()])?
-        .first(None)
-        .await
-}
-
-async fn targets(db: &D1Database, user_ids: &[&str]) -> worker::Result<Vec<Target>> {
-    let ids = serde_json::to_string(user_ids).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    db.prepare(
-        "SELECT user_id, chat_id, updated_at FROM telegram_targets WHERE user_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(&[ids.into()])?
-    .all()
-    .await?
-    .results()
-}
-
-/// One message per user with a chat: their trade and error lines of this run, oldest first.
+/// One message per user with a verified chat: their trade and error lines of this run, oldest first.
 pub async fn notify(env: &Env, by_user: &BTreeMap<String, Vec<Notice>>) {
     let lines: BTreeMap<&str, Vec<&Notice>> = by_user
         .iter()
@@ -167,7 +131,7 @@ pub async fn notify(env: &Env, by_user: &BTreeMap<String, Vec<Notice>>) {
     let outcome = async {
         let db: D1Database = env.d1("DB")?;
         let users: Vec<&str> = lines.keys().copied().collect();
-        let targets = targets(&db, &users).await?;
+        let targets = verified_targets(&db, &users).await?;
         let sends = targets.iter().map(|target| {
             let notices = &lines[target.user_id.as_str()];
             let text: Vec<&str> = notices.iter().filter_map(|n| n.telegram.as_deref()).collect();
@@ -209,17 +173,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chat_ids_are_integers_or_channel_usernames() {
-        assert_eq!(check_chat_id(&json!(123456789)).unwrap(), "123456789");
-        assert_eq!(check_chat_id(&json!("-1001234567890")).unwrap(), "-1001234567890");
-        assert_eq!(check_chat_id(&json!(" @auronex_alerts ")).unwrap(), "@auronex_alerts");
-        for bad in [json!("12a"), json!(""), json!("@abc"), json!(1.5), json!(null), json!("99999999999999999999")] {
-            let error = check_chat_id(&bad).unwrap_err();
-            assert_eq!((error.status, error.field.as_deref()), (422, Some("chat_id")), "{bad}");
-        }
-    }
-
-    #[test]
     fn the_request_is_the_bot_api_send_message() {
         let request = send_request("http://127.0.0.1:9/telegram/", "123:ABC", "-100987", "hello");
         assert_eq!(request.url, "http://127.0.0.1:9/telegram/bot123:ABC/sendMessage");
@@ -238,7 +191,7 @@ mod tests {
         assert_eq!(read_answer(200, ok), Ok(42));
         let not_found = r#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#;
         let why = read_answer(400, not_found).unwrap_err();
-        assert!(why.contains("send /start") && why.contains("Bad Request: chat not found"), "{why}");
+        assert!(why.contains("link it again") && why.contains("Bad Request: chat not found"), "{why}");
         let blocked = r#"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#;
         assert!(read_answer(403, blocked).unwrap_err().contains("blocked"));
         let limited = r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#;

@@ -121,8 +121,9 @@ pub fn table() -> Router<Handler> {
         // live updates and notifications
         .route("GET", "/api/stream", handler!(stream::connect))
         .route("GET", "/api/notifications/telegram", handler!(notifications::get))
-        .route("PUT", "/api/notifications/telegram", handler!(notifications::put))
         .route("DELETE", "/api/notifications/telegram", handler!(notifications::delete))
+        .route("POST", "/api/notifications/telegram/link", handler!(notifications::link))
+        .route("POST", "/api/notifications/telegram/verify", handler!(notifications::verify))
         .route("POST", "/api/notifications/telegram/test", handler!(notifications::test))
 }
 

@@ -1,29 +1,41 @@
-//! `/api/notifications/telegram`: the caller's Telegram chat for trade and bot-error messages
-//! (`GET`, `PUT {chat_id}`, `DELETE`) and `POST .../test`, which sends a test message and says
-//! in plain words why Telegram refused it, if it did.
+//! `/api/notifications/telegram`: the caller's Telegram chat for trade and bot-error messages,
+//! linked only through the bot: `POST .../link` gives a one-time code to send as `/start CODE`,
+//! `POST .../verify` reads the bot's updates and links the chat the code came from; `GET` shows
+//! the chat, `DELETE` unlinks, and `POST .../test` sends one test message (throttled).
 
-use serde::Deserialize;
-use serde_json::{json as value, Value};
+use serde_json::json as value;
 use worker::Response;
 
 use crate::app::{json, Ctx};
 use crate::auth;
-use crate::clock::now_rfc3339;
-use crate::http::{body, ApiError, ApiResult};
-use crate::notify::telegram::{self, check_chat_id, Target};
+use crate::clock::{now_ms, rfc3339_from_ms};
+use crate::http::{ApiError, ApiResult};
+use crate::notify::telegram::{self, send};
+use crate::notify::telegram_chats::{self as chats, Target};
+use crate::notify::telegram_link;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetChat {
-    chat_id: Value,
+/// One test message per user per this long.
+pub const TEST_INTERVAL_MS: i64 = 30_000;
+
+fn credentials(ctx: &Ctx) -> ApiResult<(String, String)> {
+    telegram::credentials(&ctx.env).ok_or_else(|| {
+        ApiError::new(503, "telegram_unavailable", "Telegram notifications are not configured on this server")
+    })
 }
 
-fn view(ctx: &Ctx, target: Option<&Target>) -> ApiResult<Response> {
+async fn view(ctx: &Ctx, user_id: &str) -> ApiResult<Response> {
+    let db = ctx.env.d1("DB")?;
+    let target: Option<Target> = chats::target(&db, user_id).await?;
+    let pending = chats::pending_link(&db, user_id, now_ms()).await?;
+    let verified_at = target.as_ref().and_then(|t| t.verified_at.as_deref());
     json(
         200,
         &value!({
-            "chat_id": target.map(|t| t.chat_id.as_str()),
-            "updated_at": target.map(|t| t.updated_at.as_str()),
+            "chat_id": target.as_ref().map(|t| t.chat_id.as_str()),
+            "verified": verified_at.is_some(),
+            "verified_at": verified_at,
+            "updated_at": target.as_ref().map(|t| t.updated_at.as_str()),
+            "link_expires_at": pending.map(rfc3339_from_ms),
             "available": telegram::credentials(&ctx.env).is_some(),
         }),
     )
@@ -31,47 +43,61 @@ fn view(ctx: &Ctx, target: Option<&Target>) -> ApiResult<Response> {
 
 pub async fn get(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
-    let target = telegram::target(&ctx.env.d1("DB")?, &caller.user.id).await?;
-    view(&ctx, target.as_ref())
+    view(&ctx, &caller.user.id).await
 }
 
-pub async fn put(mut ctx: Ctx) -> ApiResult<Response> {
+/// `POST .../link`: a new one-time code (any earlier one stops working), shown once: only its
+/// hash is stored. The chat it is sent from becomes the caller's chat at the next verify.
+pub async fn link(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
-    let input: SetChat = body::json(&mut ctx.req).await?;
-    let chat_id = check_chat_id(&input.chat_id)?;
-    let db = ctx.env.d1("DB")?;
-    let now = now_rfc3339();
-    db.prepare(
-        "INSERT INTO telegram_targets (user_id, chat_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) \
-         ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, updated_at = excluded.updated_at",
+    let (base, token) = credentials(&ctx)?;
+    let username = chats::bot_username(&base, &token).await?;
+    let code = telegram_link::new_code()?;
+    let expires_at_ms = chats::create_link(&ctx.env.d1("DB")?, &caller.user.id, &code, now_ms()).await?;
+    json(
+        201,
+        &value!({
+            "code": code,
+            "command": format!("/start {code}"),
+            "bot_username": username,
+            "url": username.as_ref().map(|name| format!("https://t.me/{name}?start={code}")),
+            "expires_at": rfc3339_from_ms(expires_at_ms),
+        }),
     )
-    .bind(&[caller.user.id.as_str().into(), chat_id.as_str().into(), now.as_str().into()])?
-    .run()
-    .await?;
-    let target = Target { user_id: caller.user.id, chat_id, updated_at: now };
-    view(&ctx, Some(&target))
+}
+
+/// `POST .../verify`: reads the bot's new updates when the caller has a live code (at most every
+/// [`chats::POLL_INTERVAL_MS`]; a call in between answers from what is stored), then the view.
+pub async fn verify(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    let (base, token) = credentials(&ctx)?;
+    let db = ctx.env.d1("DB")?;
+    let now = now_ms();
+    if chats::claim_poll(&db, &caller.user.id, now).await? {
+        chats::verify_pending(&db, &base, &token, now).await?;
+    }
+    view(&ctx, &caller.user.id).await
 }
 
 pub async fn delete(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
-    let db = ctx.env.d1("DB")?;
-    db.prepare("DELETE FROM telegram_targets WHERE user_id = ?1")
-        .bind(&[caller.user.id.as_str().into()])?
-        .run()
-        .await?;
+    chats::forget(&ctx.env.d1("DB")?, &caller.user.id).await?;
     crate::app::no_content()
 }
 
 pub async fn test(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
-    let target = telegram::target(&ctx.env.d1("DB")?, &caller.user.id)
-        .await?
-        .ok_or_else(|| ApiError::conflict("telegram_not_set", "set a Telegram chat id first"))?;
-    let (base, token) = telegram::credentials(&ctx.env).ok_or_else(|| {
-        ApiError::new(503, "telegram_unavailable", "Telegram notifications are not configured on this server")
+    let db = ctx.env.d1("DB")?;
+    let target = chats::target(&db, &caller.user.id).await?.filter(|t| t.verified_at.is_some()).ok_or_else(|| {
+        ApiError::conflict("telegram_not_linked", "link a Telegram chat through the bot first (POST .../link)")
     })?;
+    let (base, token) = credentials(&ctx)?;
+    if let Some(wait) = chats::claim_test(&db, &caller.user.id, now_ms(), TEST_INTERVAL_MS).await? {
+        let why = format!("one test message per {} s; try again in {wait} s", TEST_INTERVAL_MS / 1000);
+        return Err(ApiError::new(429, "rate_limited", why).with_header("retry-after", wait.to_string()));
+    }
     let text = "Auronex: test message. Trade and bot-error notifications will arrive in this chat.";
-    match telegram::send(&base, &token, &target.chat_id, text).await {
+    match send(&base, &token, &target.chat_id, text).await {
         Ok(message_id) => json(
             200,
             &value!({"ok": true, "message": format!("sent to chat {}", target.chat_id), "message_id": message_id}),
