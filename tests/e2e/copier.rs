@@ -11,6 +11,7 @@ pub const TESTS: &[crate::Test] = &[
     ("copier::outsiders_cannot_connect_or_publish", outsiders_cannot_connect_or_publish),
     ("copier::resume_after_100_signals_is_exact", resume_after_100_signals_is_exact),
     ("copier::resume_message_replays_in_order", resume_message_replays_in_order),
+    ("copier::a_long_resume_keeps_order_while_signals_flow", a_long_resume_keeps_order_while_signals_flow),
     ("copier::close_and_modify_reach_everyone", close_and_modify_reach_everyone),
     ("copier::signals_are_validated", signals_are_validated),
     ("copier::many_followers_span_shards_and_ack", many_followers_span_shards_and_ack),
@@ -199,6 +200,58 @@ fn resume_message_replays_in_order(server: &Server) {
     socket.assert_quiet();
     socket.send(&json!({"type": "nonsense"}));
     assert_eq!(socket.next_event()["code"], "bad_message");
+}
+
+/// A resume of 1,000 signals (five paced batches) while the publisher keeps sending: the
+/// resuming follower gets every signal once, in order, the live ones after the replayed ones;
+/// a follower already live gets the live ones meanwhile.
+fn a_long_resume_keeps_order_while_signals_flow(server: &Server) {
+    let channel = channel(server);
+    let resumer = follower(server, &channel, json!({"mode": "multiplier", "multiplier": 1}));
+    let live = follower(server, &channel, json!({"mode": "multiplier", "multiplier": 2}));
+    let mut history: Vec<i64> = std::thread::scope(|scope| {
+        let posters: Vec<_> = (0..4)
+            .map(|part| {
+                let channel = &channel;
+                scope.spawn(move || {
+                    (0..250)
+                        .map(|n| {
+                            broadcast(server, channel, buy(100_000 + part * 1_000 + n, 0.1))["seq"].as_i64().unwrap()
+                        })
+                        .collect::<Vec<i64>>()
+                })
+            })
+            .collect();
+        posters.into_iter().flat_map(|poster| poster.join().unwrap()).collect()
+    });
+    history.sort_unstable();
+    let mut live_socket = open(&live, server, &channel, None);
+    let (flowing, replayed) = std::thread::scope(|scope| {
+        let channel = &channel;
+        let poster = scope.spawn(move || {
+            (0..30)
+                .map(|n| {
+                    std::thread::sleep(std::time::Duration::from_millis(15));
+                    broadcast(server, channel, buy(200_000 + n, 0.1))["seq"].as_i64().unwrap()
+                })
+                .collect::<Vec<i64>>()
+        });
+        let mut socket = open(&resumer, server, channel, Some(0));
+        let received: Vec<i64> = (0..1_030).map(|_| socket.next_event()["seq"].as_i64().unwrap()).collect();
+        socket.assert_quiet();
+        socket.close();
+        (poster.join().unwrap(), received)
+    });
+    let mut expected = history.clone();
+    expected.extend(&flowing);
+    assert_eq!(replayed.len(), expected.len());
+    let out_of_order: Vec<(i64, i64)> =
+        replayed.windows(2).filter(|w| w[1] != w[0] + 1).map(|w| (w[0], w[1])).collect();
+    assert!(out_of_order.is_empty(), "every signal once, in seq order: breaks at {out_of_order:?}");
+    assert_eq!(replayed, expected, "the log, then the live signals");
+    let live_got: Vec<i64> = (0..30).map(|_| live_socket.next_event()["seq"].as_i64().unwrap()).collect();
+    assert_eq!(live_got, flowing, "the live follower got the live signals meanwhile");
+    live_socket.assert_quiet();
 }
 
 fn close_and_modify_reach_everyone(server: &Server) {

@@ -16,7 +16,7 @@ use worker::{
 use super::audience::Audience;
 use super::protocol::{
     ClientMessage, Deliver, Delivered, DeliveryRow, EndSockets, Member, MemberUpdate, MemberUpdated, ShardCount, Since,
-    Stored, MAX_SOCKETS_PER_USER, RETAIN_SIGNALS,
+    Stored, MAX_SOCKETS_PER_USER,
 };
 use super::room_stub;
 use super::{delivery, protocol::MemberRole};
@@ -29,7 +29,14 @@ pub struct SignalShard {
     env: Env,
     /// The sockets grouped for sending; `None` until needed again after the set changed.
     audience: RefCell<Option<Rc<Audience>>>,
+    /// Sockets in the middle of a paced replay: live messages skip them (the replay reaches
+    /// those too, from the replica), so each gets every message once and in order.
+    replaying: RefCell<Vec<web_sys::WebSocket>>,
 }
+
+/// A replay sends this many messages per turn, then lets the object serve others (live
+/// deliveries, other sockets' messages) before the next batch.
+pub const REPLAY_BATCH: i64 = 200;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS replica (
@@ -54,7 +61,7 @@ impl DurableObject for SignalShard {
         if let Err(error) = sql.exec(SCHEMA, None) {
             worker::console_error!("signal shard schema: {error}");
         }
-        Self { state, sql, env, audience: RefCell::new(None) }
+        Self { state, sql, env, audience: RefCell::new(None), replaying: RefCell::new(Vec::new()) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -103,7 +110,7 @@ impl DurableObject for SignalShard {
         };
         match parsed {
             Some(ClientMessage::Ping) => send(&ws, &json!({"type": "pong"})),
-            Some(ClientMessage::Resume { last_seq }) => self.replay(&ws, &member, last_seq),
+            Some(ClientMessage::Resume { last_seq }) => self.replay(&ws, &member, last_seq).await,
             Some(ClientMessage::Ack { seq, client_ticket }) => match self.checked_ack(&member, seq, client_ticket) {
                 Ok(ticket) => {
                     self.sql.exec(
@@ -176,7 +183,7 @@ impl SignalShard {
             "head_seq": head_seq, "oldest_seq": self.oldest_seq()?}),
         )?;
         if let Some(last_seq) = last_seq {
-            self.replay(&pair.server, &member, last_seq)?;
+            self.replay(&pair.server, &member, last_seq).await?;
         }
         self.report_count(&pair.server).await;
         Ok(Response::builder().with_status(101).with_websocket(pair.client).empty())
@@ -377,7 +384,8 @@ impl SignalShard {
     fn audience(&self) -> Rc<Audience> {
         let cached = self.audience.borrow().clone();
         cached.unwrap_or_else(|| {
-            let built = Rc::new(Audience::from_sockets(self.state.get_websockets()));
+            let live = self.state.get_websockets().into_iter().filter(|ws| !self.is_replaying(ws)).collect();
+            let built = Rc::new(Audience::from_sockets(live));
             *self.audience.borrow_mut() = Some(Rc::clone(&built));
             built
         })
@@ -400,7 +408,20 @@ impl SignalShard {
         Ok(())
     }
 
-    fn replay(&self, ws: &WebSocket, member: &Member, last_seq: i64) -> Result<()> {
+    fn is_replaying(&self, ws: &WebSocket) -> bool {
+        let socket: &web_sys::WebSocket = ws.as_ref();
+        self.replaying.borrow().iter().any(|other| worker::js_sys::Object::is(other, socket))
+    }
+
+    /// Sends `ws` every message after `last_seq`, paced: [`REPLAY_BATCH`] at a time, yielding
+    /// between batches so a replay of the whole log holds nobody else up. The socket gets no
+    /// live message meanwhile; the replay ends when it finds nothing newer in the replica, in
+    /// the same turn as the socket rejoins the live audience, so nothing is missed or doubled.
+    async fn replay(&self, ws: &WebSocket, member: &Member, last_seq: i64) -> Result<()> {
+        if self.is_replaying(ws) {
+            let message = "a resume is already under way on this connection; wait for it to finish";
+            return send(ws, &json!({"type": "error", "code": "resume_in_progress", "message": message}));
+        }
         let oldest = self.oldest_seq()?;
         if last_seq + 1 < oldest {
             send(
@@ -409,25 +430,58 @@ impl SignalShard {
                 "message": "messages before oldest_seq are no longer kept; reconcile open positions"}),
             )?;
         }
-        for signal in delivery::log_after(&self.sql, "replica", last_seq, RETAIN_SIGNALS)? {
-            self.send_signal(ws, member, &signal)?;
-        }
-        Ok(())
+        let socket: web_sys::WebSocket = AsRef::<web_sys::WebSocket>::as_ref(ws).clone();
+        self.replaying.borrow_mut().push(socket.clone());
+        self.forget_audience();
+        let outcome = self.send_after(ws, member, last_seq).await;
+        self.replaying.borrow_mut().retain(|other| !worker::js_sys::Object::is(other, &socket));
+        self.forget_audience();
+        outcome
     }
 
-    fn send_signal(&self, ws: &WebSocket, member: &Member, signal: &Stored) -> Result<()> {
+    async fn send_after(&self, ws: &WebSocket, member: &Member, mut cursor: i64) -> Result<()> {
+        loop {
+            let batch = delivery::log_after(&self.sql, "replica", cursor, REPLAY_BATCH)?;
+            let Some(newest) = batch.last() else { return Ok(()) };
+            cursor = newest.seq;
+            let mut sent = Vec::with_capacity(batch.len());
+            for signal in &batch {
+                if self.send_signal(ws, member, signal)? {
+                    sent.push(signal.seq);
+                }
+            }
+            if member.role == MemberRole::Follower {
+                self.record_sent_to(&member.user_id, &sent)?;
+            }
+            Delay::from(Duration::ZERO).await;
+        }
+    }
+
+    /// Sends one message sized for `member`: whether it was a signal (not a sizing refusal).
+    fn send_signal(&self, ws: &WebSocket, member: &Member, signal: &Stored) -> Result<bool> {
         match delivery::message_for(member, signal, now_ms()) {
             Ok(message) => {
                 ws.send_with_str(message.to_string())?;
-                if member.role == MemberRole::Follower {
-                    self.record_sent(signal.seq, &[member.user_id.as_str()])?;
-                }
+                Ok(true)
             }
             Err(error) => {
                 ws.send_with_str(delivery::sizing_failed(signal, &error).to_string())?;
                 self.refuse(signal.seq, &member.channel_id, std::slice::from_ref(&member.user_id), &error.to_string());
+                Ok(false)
             }
         }
+    }
+
+    /// Records that each of `seqs` was sent to `user_id` now (first send time kept).
+    fn record_sent_to(&self, user_id: &str, seqs: &[i64]) -> Result<()> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        self.sql.exec(
+            "INSERT INTO deliveries (seq, user_id, sent_at_ms) SELECT value, ?, ? FROM json_each(?)
+             WHERE true ON CONFLICT (seq, user_id) DO UPDATE SET sent_at_ms = COALESCE(sent_at_ms, excluded.sent_at_ms)",
+            vec![user_id.into(), now_ms().into(), serde_json::to_string(seqs)?.into()],
+        )?;
         Ok(())
     }
 
