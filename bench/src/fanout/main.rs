@@ -5,11 +5,14 @@
 //! Durable Object can do on the same workerd), under the same load client.
 //! A hostile follower (`hostile.rs`) is connected to the product's channel throughout, unless
 //! `HOSTILE=0`.
+//! `REPLAY=N` measures instead the product's followers quiet and during endless full replays
+//! of an N-signal log by one more follower (`replay.rs`), side by side.
 //! Usage: `fanout WORKER_URL FLOOR_URL [FOLLOWERS,...] [MESSAGES]`; prints Markdown tables.
 
 mod hostile;
 mod load;
 mod relay;
+mod replay;
 mod setup;
 
 use load::{percentile, Target};
@@ -48,6 +51,10 @@ async fn main() {
         hostile::start(channel.hostile_url()).await;
     }
 
+    if let Some(fill) = std::env::var("REPLAY").ok().and_then(|n| n.parse::<usize>().ok()) {
+        return during_replays(&channel, &counts, messages, fill).await;
+    }
+
     println!("| followers | target | p50 ms | p99 ms | max ms | samples |");
     println!("|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
@@ -84,5 +91,48 @@ async fn main() {
             let ratio = |i: usize| format!("{:.1}x", rows[ours][i] / rows[reference][i].max(1.0));
             println!("| {count} | {name} | {} | {} | {} |", ratio(0), ratio(1), ratio(2));
         }
+    }
+}
+
+async fn during_replays(channel: &setup::Channel, counts: &[usize], messages: usize, fill: usize) {
+    let target = channel.target(1);
+    let (url, token, id) =
+        (target.post_url.clone(), target.master_token.clone().unwrap(), target.channel_id.clone().unwrap());
+    let started = std::time::Instant::now();
+    let head = tokio::task::spawn_blocking(move || replay::fill(&url, &token, &id, fill)).await.expect("fill");
+    eprintln!("filled the log with {fill} signals (head {head}) in {:.1} s", started.elapsed().as_secs_f64());
+    println!("| followers | while | p50 ms | p99 ms | max ms | samples | replays (messages/s) |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for &count in counts {
+        let target = channel.target(count);
+        let mut quiet = load::run(&target, messages, &format!("quiet{count}")).await;
+        quiet.sort_unstable();
+        let resumer = replay::Resumer::start(channel.resumer_url(), head).await;
+        let mut busy = load::run(&target, messages, &format!("replaying{count}")).await;
+        let (replays, received, took) = resumer.stop();
+        busy.sort_unstable();
+        let rate = format!("{replays} ({:.0})", received as f64 / took.as_secs_f64());
+        for (name, latencies, rate) in [("quiet", &quiet, "-".to_string()), ("full replays", &busy, rate)] {
+            let stats = [50.0, 99.0, 100.0].map(|p| percentile(latencies, p));
+            println!(
+                "| {count} | {name} | {} | {} | {} | {} | {rate} |",
+                ms(stats[0]),
+                ms(stats[1]),
+                ms(stats[2]),
+                latencies.len()
+            );
+        }
+        ratios.push((
+            count,
+            [50.0, 99.0, 100.0].map(|p| percentile(&busy, p) as f64 / percentile(&quiet, p).max(1) as f64),
+        ));
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    println!();
+    println!("| followers | replaying / quiet p50 | p99 | max |");
+    println!("|---|---|---|---|");
+    for (count, ratio) in ratios {
+        println!("| {count} | {:.1}x | {:.1}x | {:.1}x |", ratio[0], ratio[1], ratio[2]);
     }
 }

@@ -14,6 +14,7 @@ pub struct Channel {
     master_token: String,
     follower_tokens: Vec<String>,
     hostile_token: String,
+    resumer_token: String,
 }
 
 fn new_agent() -> ureq::Agent {
@@ -73,13 +74,21 @@ pub fn channel(base: &str, followers: usize) -> Channel {
     let hostile_token = register(&agent, base, run, followers + 1);
     let body = json!({"invite_code": invite, "trade_copy": crate::hostile::trade_copy()});
     post(&agent, &format!("{base}/api/copier/subscriptions"), Some(&hostile_token), followers + 2, &body);
-    Channel { base: base.to_string(), id, master_token, follower_tokens, hostile_token }
+    let resumer_token = register(&agent, base, run, followers + 3);
+    let body = json!({"invite_code": invite, "trade_copy": {"mode": "multiplier", "multiplier": 1}});
+    post(&agent, &format!("{base}/api/copier/subscriptions"), Some(&resumer_token), followers + 4, &body);
+    Channel { base: base.to_string(), id, master_token, follower_tokens, hostile_token, resumer_token }
 }
 
 impl Channel {
     /// The hostile follower's socket URL.
     pub fn hostile_url(&self) -> String {
         format!("{}/ws?channel_id={}&token={}", self.base.replacen("http", "ws", 1), self.id, self.hostile_token)
+    }
+
+    /// The resuming follower's socket URL (`REPLAY=N`, see `replay.rs`).
+    pub fn resumer_url(&self) -> String {
+        format!("{}/ws?channel_id={}&token={}", self.base.replacen("http", "ws", 1), self.id, self.resumer_token)
     }
 
     pub fn target(&self, followers: usize) -> Target {
