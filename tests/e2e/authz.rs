@@ -224,6 +224,8 @@ struct Fixture {
     follower: Option<(String, Client)>,
     /// A channel of another publisher that the owner follows.
     followed: Option<String>,
+    /// A paid card payment of the owner: its id and its Stripe reference.
+    payment: Option<(String, String)>,
 }
 
 impl Fixture {
@@ -287,6 +289,7 @@ impl World {
             channel: None,
             follower: None,
             followed: None,
+            payment: None,
         };
         if path.contains("/subscriptions/{channel_id}") {
             // A channel of its own publisher: the shared callers may follow the house channel.
@@ -317,6 +320,17 @@ impl World {
                 fixture.user_id
             ));
             fixture.trade_id = Some(trade_id);
+        }
+        if path.contains("+payment") {
+            // A paid checkout as the Stripe webhook stores it (the signed path is tested in payments.rs).
+            let (id, reference) = (format!("pay_authz_{}", fixture.user_id), format!("cs_authz_{}", fixture.user_id));
+            self.server.d1_execute(&format!(
+                "INSERT INTO payments (id, user_id, provider, provider_ref, kind, plan, amount, currency, status, \
+                 created_at, updated_at) VALUES ('{id}', '{}', 'stripe', '{reference}', 'checkout', 'pro', '29.00', \
+                 'usd', 'paid', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+                fixture.user_id
+            ));
+            fixture.payment = Some((id, reference));
         }
         if path.contains("/api-keys/{id}") {
             let key = created(fixture.client.post_json("/api/api-keys", &api_key_body()), "an API key");
@@ -427,6 +441,9 @@ fn owned_ids(fixture: &Fixture) -> Vec<String> {
     ids.extend(fixture.bot_id.clone());
     ids.extend(fixture.key_id.clone());
     ids.extend(fixture.channel.as_ref().map(|(id, _)| id.clone()));
+    if let Some((id, reference)) = &fixture.payment {
+        ids.extend([id.clone(), reference.clone()]);
+    }
     ids
 }
 
@@ -444,10 +461,13 @@ fn check(world: &World, op: &Op) {
         }
         SignedIn => {
             expect("anonymous", op, call(world, op, &fixture, &anonymous), 401);
-            // A rich fixture (a bot with a closed trade, a key, a channel with a signal): the other
-            // callers' answers must not show the owner's objects, not even when they name the
-            // owner's bot in `bot_id`.
-            let rich = world.fixture("/api/bots/{id} /trades/{id} /api-keys/{id} /channels/{id}");
+            // A rich fixture (a bot with a closed trade, a key, a channel with a signal, a paid
+            // payment): the other callers' answers must not show the owner's objects, not even
+            // when they name the owner's bot in `bot_id`.
+            let rich = world.fixture("/api/bots/{id} /trades/{id} /api-keys/{id} /channels/{id} +payment");
+            let (payment, _) = rich.payment.as_ref().unwrap();
+            let listed = world.admin.get(&format!("/api/admin/payments?user_id={}", rich.user_id));
+            assert!(listed.body.contains(payment.as_str()), "the fixture holds a payment: {}", listed.body);
             for (label, client) in [("other", other), ("staff", staff), ("admin", admin)] {
                 let (status, reply) = call(world, op, &rich, client);
                 let body = reply.as_ref().map(|r| r.body.clone()).unwrap_or_default();

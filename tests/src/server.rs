@@ -190,19 +190,25 @@ impl Server {
     }
 }
 
-/// `wrangler dev` and its workerd stopped until dropped (a panic in between still resumes them).
+/// The server's workerd processes stopped until dropped (a panic in between still resumes them).
+/// Only workerd, the process that writes the database, and by `kill(2)`: stopping wrangler's node
+/// process (this process's child) or running a `kill` command would send this process SIGCHLDs,
+/// and a blocking socket call here once failed with EINTR while the whole group was paused.
 struct Paused {
-    group: String,
+    pids: Vec<u32>,
 }
 
 impl Paused {
     fn new(group_leader: u32) -> Paused {
-        let paused = Paused { group: format!("-{group_leader}") };
-        let stopped = Command::new("kill").args(["-STOP", "--", &paused.group]).status();
-        assert!(stopped.is_ok_and(|status| status.success()), "could not pause the server");
-        // A signal is delivered, not obeyed on the spot: wait until every process shows stopped.
+        let paused = Paused { pids: workerd_pids(group_leader) };
+        assert!(!paused.pids.is_empty(), "no workerd process in the server's group");
+        // Signalled directly, not through a `kill` child: a child's exit is a SIGCHLD here too.
+        for &pid in &paused.pids {
+            assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) }, 0, "could not pause workerd {pid}");
+        }
+        // A signal is delivered, not obeyed on the spot: wait until each process shows stopped.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !group_stopped(group_leader) {
+        while !paused.pids.iter().all(|pid| process_state(*pid).is_none_or(|state| "TtZX".contains(state))) {
             assert!(Instant::now() < deadline, "the server did not stop within 5 s");
             std::thread::yield_now();
         }
@@ -210,22 +216,35 @@ impl Paused {
     }
 }
 
-/// Whether every process in process group `group` is stopped (`T` in `/proc/<pid>/stat`).
-fn group_stopped(group: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return true };
-    entries.flatten().all(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { return true };
-        // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its last ')'.
-        let Some(after_comm) = stat.rsplit_once(") ").map(|(_, rest)| rest) else { return true };
-        let fields: Vec<&str> = after_comm.split_whitespace().collect();
-        let in_group = fields.get(2).and_then(|pgrp| pgrp.parse::<u32>().ok()) == Some(group);
-        !in_group || matches!(fields.first(), Some(&"T") | Some(&"t") | Some(&"Z") | Some(&"X"))
-    })
+/// `(comm, state, pgrp)` of a process, from `/proc/<pid>/stat`.
+fn stat_of(pid: u32) -> Option<(String, char, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split at its last ')'.
+    let (head, rest) = stat.rsplit_once(") ")?;
+    let comm = head.split_once(" (")?.1.to_string();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some((comm, fields.first()?.chars().next()?, fields.get(2)?.parse().ok()?))
+}
+
+fn process_state(pid: u32) -> Option<char> {
+    stat_of(pid).map(|(_, state, _)| state)
+}
+
+/// The workerd processes in process group `group`.
+fn workerd_pids(group: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| stat_of(*pid).is_some_and(|(comm, _, pgrp)| pgrp == group && comm == "workerd"))
+        .collect()
 }
 
 impl Drop for Paused {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-CONT", "--", &self.group]).status();
+        for &pid in &self.pids {
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) };
+        }
     }
 }
 
