@@ -106,6 +106,7 @@ fn table() -> Vec<Op> {
         op("GET", "/api/copier/channels/{id}/signals/{seq}/deliveries", Owner { refused: 404 }, 200),
         op("GET", "/api/copier/channels/{id}/followers", ChannelOwner, 200),
         op("DELETE", "/api/copier/channels/{id}/followers/{user_id}", ChannelOwner, 204),
+        op("DELETE", "/api/copier/channels/{id}/removed/{user_id}", ChannelOwner, 204),
         op("POST", "/api/copier/channels/{id}/invite", ChannelOwner, 200),
         op("DELETE", "/api/copier/channels/{id}", ChannelOwner, 204),
         // The owner follows the house channel; another user and an admin do not (404).
@@ -354,6 +355,11 @@ impl World {
             let fan_client = self.server.client().with_token(&fan.access_token);
             let body = json!({"invite_code": channel["invite_code"], "trade_copy": {"mode": "fix", "fixed_lot": 0.01}});
             created(fan_client.post_json("/api/copier/subscriptions", &body), "a follower");
+            if path.contains("/removed/") {
+                // A removal to lift: the follower was removed (it still calls, as a non-member).
+                let removal = fixture.client.delete(&format!("/api/copier/channels/{id}/followers/{}", fan.id()));
+                assert_eq!(removal.status, 204, "a removal: {}", removal.body);
+            }
             fixture.follower = Some((fan.id().to_string(), fan_client));
             fixture.channel = Some((id, seq));
         }

@@ -96,6 +96,35 @@ fn the_publisher_removes_a_follower(server: &Server) {
     receives(&mut kept_ws, seq);
     let left = as_user(server, &channel.master).get(&format!("/api/copier/channels/{}/followers", channel.id)).json();
     assert_eq!(left["items"], json!([{"user_id": kept.id()}]));
+    assert_eq!(left["removed"], json!([{"user_id": removed.id()}]));
+
+    // The removed follower knows the invite code: subscribing again is refused, several at once too.
+    let rejoin = json!({"invite_code": channel.invite, "trade_copy": fixed()});
+    let attempts: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let reply = as_user(server, &removed).post_json("/api/copier/subscriptions", &rejoin);
+                    (reply.status, reply.error_code())
+                })
+            })
+            .collect();
+        calls.into_iter().map(|call| call.join().unwrap()).collect()
+    });
+    assert!(attempts.iter().all(|attempt| *attempt == (403, "removed_from_channel".to_string())), "{attempts:?}");
+    assert_eq!(refused(server, &removed, &channel), 403, "still not a member");
+
+    // Only the publisher lifts the removal; then the invite code works again.
+    let lift = format!("/api/copier/channels/{}/removed/{}", channel.id, removed.id());
+    assert_eq!(as_user(server, &kept).delete(&lift).status, 404);
+    assert_eq!(as_user(server, &removed).delete(&lift).status, 404);
+    assert_eq!(as_user(server, &channel.master).delete(&lift).status, 204);
+    assert_eq!(as_user(server, &channel.master).delete(&lift).status, 404, "lifted once");
+    let back = as_user(server, &removed).post_json("/api/copier/subscriptions", &rejoin);
+    assert_eq!(back.status, 201, "{}", back.body);
+    let mut back_ws = open(&removed, server, &channel, None);
+    let seq = broadcast(server, &channel, 7003);
+    receives(&mut back_ws, seq);
 }
 
 fn a_rotated_invite_admits_no_one_new(server: &Server) {

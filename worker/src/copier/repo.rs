@@ -94,21 +94,70 @@ pub async fn membership(db: &D1Database, channel: &Channel, user_id: &str) -> wo
     Ok(stored.map(|json| Membership::Follower(serde_json::from_str(&json).unwrap_or_default())))
 }
 
+/// Subscribes `user_id` (or updates its sizing); `false`, and nothing written, when the
+/// publisher removed that user from the channel (checked in the same statement, so a removal
+/// committing meanwhile is never undone).
 pub async fn upsert_subscription(
     db: &D1Database,
     channel_id: &str,
     user_id: &str,
     trade_copy: &TradeCopy,
     now: &str,
-) -> worker::Result<()> {
-    db.prepare(
-        "INSERT INTO copier_subscriptions (channel_id, user_id, trade_copy, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (channel_id, user_id) DO UPDATE SET trade_copy = excluded.trade_copy",
-    )
-    .bind(&[channel_id.into(), user_id.into(), serde_json::to_string(trade_copy)?.into(), now.into()])?
-    .run()
-    .await?;
-    Ok(())
+) -> worker::Result<bool> {
+    let result = db
+        .prepare(
+            "INSERT INTO copier_subscriptions (channel_id, user_id, trade_copy, created_at)
+             SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS
+               (SELECT 1 FROM copier_removed WHERE channel_id = ?1 AND user_id = ?2)
+             ON CONFLICT (channel_id, user_id) DO UPDATE SET trade_copy = excluded.trade_copy",
+        )
+        .bind(&[channel_id.into(), user_id.into(), serde_json::to_string(trade_copy)?.into(), now.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+}
+
+/// Removes a follower for good: the subscription goes and the user may not subscribe again
+/// (one batch); whether they were subscribed.
+pub async fn remove_follower(db: &D1Database, channel_id: &str, user_id: &str, now: &str) -> worker::Result<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare("DELETE FROM copier_subscriptions WHERE channel_id = ?1 AND user_id = ?2")
+                .bind(&[channel_id.into(), user_id.into()])?,
+            db.prepare(
+                "INSERT INTO copier_removed (channel_id, user_id, removed_at)
+                 SELECT ?1, ?2, ?3 WHERE changes() > 0 ON CONFLICT DO NOTHING",
+            )
+            .bind(&[channel_id.into(), user_id.into(), now.into()])?,
+        ])
+        .await?;
+    let removed = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
+    Ok(removed.unwrap_or(0) > 0)
+}
+
+/// Lets a removed user subscribe again; whether they were removed.
+pub async fn lift_removal(db: &D1Database, channel_id: &str, user_id: &str) -> worker::Result<bool> {
+    let result = db
+        .prepare("DELETE FROM copier_removed WHERE channel_id = ?1 AND user_id = ?2")
+        .bind(&[channel_id.into(), user_id.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+}
+
+/// The users the publisher removed from the channel.
+pub async fn removed_ids(db: &D1Database, channel_id: &str) -> worker::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        user_id: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT user_id FROM copier_removed WHERE channel_id = ?1 ORDER BY removed_at")
+        .bind(&[channel_id.into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|row| row.user_id).collect())
 }
 
 pub async fn default_trade_copy(db: &D1Database, user_id: &str) -> worker::Result<Option<TradeCopy>> {
@@ -222,7 +271,7 @@ pub async fn follower_ids(db: &D1Database, channel_id: &str) -> worker::Result<V
 
 /// Deletes the channel with its subscriptions, history and bot links, in one batch.
 pub async fn delete_channel(db: &D1Database, channel_id: &str) -> worker::Result<()> {
-    let statements = ["copier_subscriptions", "copier_signals", "bot_channels"]
+    let statements = ["copier_subscriptions", "copier_removed", "copier_signals", "bot_channels"]
         .iter()
         .map(|table| db.prepare(format!("DELETE FROM {table} WHERE channel_id = ?1")).bind(&[channel_id.into()]))
         .chain(std::iter::once(db.prepare("DELETE FROM copier_channels WHERE id = ?1").bind(&[channel_id.into()])))

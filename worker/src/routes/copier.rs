@@ -135,7 +135,10 @@ pub async fn subscribe(mut ctx: Ctx) -> ApiResult<Response> {
             stored
         }
     };
-    repo::upsert_subscription(&db, &channel.id, &caller.user.id, &trade_copy, &clock::now_rfc3339()).await?;
+    if !repo::upsert_subscription(&db, &channel.id, &caller.user.id, &trade_copy, &clock::now_rfc3339()).await? {
+        let message = "the publisher removed you from this channel; only they can let you back";
+        return Err(ApiError::forbidden(message).with_code("removed_from_channel"));
+    }
     // A follower already connected sizes the next message with the new config, not at reconnect.
     let update = MemberUpdate {
         channel_id: channel.id.clone(),

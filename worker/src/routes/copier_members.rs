@@ -29,10 +29,23 @@ pub async fn remove_follower(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let channel = owned_channel(&ctx, &caller.user.id).await?;
     let follower_id = ctx.params.get("user_id").cloned().unwrap_or_default();
-    if !repo::delete_subscription(&ctx.env.d1("DB")?, &channel.id, &follower_id).await? {
+    let now = crate::clock::now_rfc3339();
+    if !repo::remove_follower(&ctx.env.d1("DB")?, &channel.id, &follower_id, &now).await? {
         return Err(ApiError::not_found());
     }
     end_member(&ctx, &channel.id, &follower_id, "the publisher removed you from this channel").await;
+    no_content()
+}
+
+/// `DELETE /api/copier/channels/{id}/removed/{user_id}`: a removed follower may subscribe again
+/// (with the invite code, as anyone).
+pub async fn lift_removal(ctx: Ctx) -> ApiResult<Response> {
+    let caller = auth::authenticate(&ctx).await?;
+    let channel = owned_channel(&ctx, &caller.user.id).await?;
+    let user_id = ctx.params.get("user_id").cloned().unwrap_or_default();
+    if !repo::lift_removal(&ctx.env.d1("DB")?, &channel.id, &user_id).await? {
+        return Err(ApiError::not_found());
+    }
     no_content()
 }
 
@@ -40,9 +53,13 @@ pub async fn remove_follower(ctx: Ctx) -> ApiResult<Response> {
 pub async fn followers(ctx: Ctx) -> ApiResult<Response> {
     let caller = auth::authenticate(&ctx).await?;
     let channel = owned_channel(&ctx, &caller.user.id).await?;
-    let ids = repo::follower_ids(&ctx.env.d1("DB")?, &channel.id).await?;
-    let items: Vec<serde_json::Value> = ids.into_iter().map(|id| serde_json::json!({"user_id": id})).collect();
-    json(200, &serde_json::json!({"items": items}))
+    let db = ctx.env.d1("DB")?;
+    let listed = |ids: Vec<String>| -> Vec<serde_json::Value> {
+        ids.into_iter().map(|id| serde_json::json!({"user_id": id})).collect()
+    };
+    let items = listed(repo::follower_ids(&db, &channel.id).await?);
+    let removed = listed(repo::removed_ids(&db, &channel.id).await?);
+    json(200, &serde_json::json!({"items": items, "removed": removed}))
 }
 
 /// `POST /api/copier/channels/{id}/invite`: a new invite code; the old one stops working.

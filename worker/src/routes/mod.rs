@@ -58,6 +58,7 @@ pub fn table() -> Router<Handler> {
         .route("POST", "/api/copier/channels/{id}/invite", handler!(copier_members::rotate_invite))
         .route("GET", "/api/copier/channels/{id}/followers", handler!(copier_members::followers))
         .route("DELETE", "/api/copier/channels/{id}/followers/{user_id}", handler!(copier_members::remove_follower))
+        .route("DELETE", "/api/copier/channels/{id}/removed/{user_id}", handler!(copier_members::lift_removal))
         .route("POST", "/api/copier/subscriptions", handler!(copier::subscribe))
         .route("DELETE", "/api/copier/subscriptions/{channel_id}", handler!(copier_members::unsubscribe))
         .route("POST", "/users/config", handler!(copier::set_default_config))
