@@ -114,7 +114,7 @@ pub async fn upsert_subscription(
         .bind(&[channel_id.into(), user_id.into(), serde_json::to_string(trade_copy)?.into(), now.into()])?
         .run()
         .await?;
-    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+    Ok(crate::db::changes(&result) > 0)
 }
 
 /// Removes a follower for good: the subscription goes and the user may not subscribe again
@@ -131,8 +131,7 @@ pub async fn remove_follower(db: &D1Database, channel_id: &str, user_id: &str, n
             .bind(&[channel_id.into(), user_id.into(), now.into()])?,
         ])
         .await?;
-    let removed = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
-    Ok(removed.unwrap_or(0) > 0)
+    Ok(results.first().is_some_and(|deleted| crate::db::changes(deleted) > 0))
 }
 
 /// Lets a removed user subscribe again; whether they were removed.
@@ -142,21 +141,21 @@ pub async fn lift_removal(db: &D1Database, channel_id: &str, user_id: &str) -> w
         .bind(&[channel_id.into(), user_id.into()])?
         .run()
         .await?;
-    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+    Ok(crate::db::changes(&result) > 0)
 }
 
 /// The users the publisher removed from the channel.
 pub async fn removed_ids(db: &D1Database, channel_id: &str) -> worker::Result<Vec<String>> {
+    user_ids(db, "SELECT user_id FROM copier_removed WHERE channel_id = ?1 ORDER BY removed_at", channel_id).await
+}
+
+/// The `user_id` column of `sql`'s rows, `?1` bound to `channel_id`.
+async fn user_ids(db: &D1Database, sql: &str, channel_id: &str) -> worker::Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         user_id: String,
     }
-    let rows: Vec<Row> = db
-        .prepare("SELECT user_id FROM copier_removed WHERE channel_id = ?1 ORDER BY removed_at")
-        .bind(&[channel_id.into()])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<Row> = db.prepare(sql).bind(&[channel_id.into()])?.all().await?.results()?;
     Ok(rows.into_iter().map(|row| row.user_id).collect())
 }
 
@@ -242,7 +241,7 @@ pub async fn delete_subscription(db: &D1Database, channel_id: &str, user_id: &st
         .bind(&[channel_id.into(), user_id.into()])?
         .run()
         .await?;
-    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0) > 0)
+    Ok(crate::db::changes(&result) > 0)
 }
 
 /// Replaces the channel's invite code: the old one stops working at once.
@@ -256,17 +255,7 @@ pub async fn set_invite_code(db: &D1Database, channel_id: &str, invite_code: &st
 
 /// The channel's followers' user ids.
 pub async fn follower_ids(db: &D1Database, channel_id: &str) -> worker::Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        user_id: String,
-    }
-    let rows = db
-        .prepare("SELECT user_id FROM copier_subscriptions WHERE channel_id = ?1 ORDER BY user_id")
-        .bind(&[channel_id.into()])?
-        .all()
-        .await?
-        .results::<Row>()?;
-    Ok(rows.into_iter().map(|row| row.user_id).collect())
+    user_ids(db, "SELECT user_id FROM copier_subscriptions WHERE channel_id = ?1 ORDER BY user_id", channel_id).await
 }
 
 /// Deletes the channel with its subscriptions, history and bot links, in one batch.
