@@ -136,8 +136,13 @@ pub async fn remove_follower(db: &D1Database, channel_id: &str, user_id: &str, n
 
 /// Lets a removed user subscribe again; whether they were removed.
 pub async fn lift_removal(db: &D1Database, channel_id: &str, user_id: &str) -> worker::Result<bool> {
+    delete_member_row(db, "copier_removed", channel_id, user_id).await
+}
+
+/// Deletes `user_id`'s row of `channel_id` in `table`; whether there was one.
+async fn delete_member_row(db: &D1Database, table: &str, channel_id: &str, user_id: &str) -> worker::Result<bool> {
     let result = db
-        .prepare("DELETE FROM copier_removed WHERE channel_id = ?1 AND user_id = ?2")
+        .prepare(format!("DELETE FROM {table} WHERE channel_id = ?1 AND user_id = ?2"))
         .bind(&[channel_id.into(), user_id.into()])?
         .run()
         .await?;
@@ -236,12 +241,7 @@ pub async fn history(db: &D1Database, channel_id: &str, after_seq: i64, limit: u
 
 /// Ends `user_id`'s subscription to `channel_id`; whether there was one.
 pub async fn delete_subscription(db: &D1Database, channel_id: &str, user_id: &str) -> worker::Result<bool> {
-    let result = db
-        .prepare("DELETE FROM copier_subscriptions WHERE channel_id = ?1 AND user_id = ?2")
-        .bind(&[channel_id.into(), user_id.into()])?
-        .run()
-        .await?;
-    Ok(crate::db::changes(&result) > 0)
+    delete_member_row(db, "copier_subscriptions", channel_id, user_id).await
 }
 
 /// Replaces the channel's invite code: the old one stops working at once.

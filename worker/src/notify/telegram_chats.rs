@@ -3,6 +3,9 @@
 //! updates and link every chat whose `/start CODE` matches a live code, the link, the code's
 //! removal and the cursor committed in one batch.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 use worker::{D1Database, D1PreparedStatement};
@@ -178,12 +181,25 @@ pub async fn verify_pending(db: &D1Database, base: &str, token: &str, now_ms: i6
     Ok(linked)
 }
 
-/// The bot's username (for the `t.me` link), or why Telegram could not say.
+thread_local! {
+    /// Each bot's username by bot id, asked of getMe once per isolate: it changes only with the
+    /// bot, and every verification poll needs it.
+    static USERNAMES: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+}
+
+/// The bot's username (for the `t.me` link and `/start@bot`), or why Telegram could not say.
 pub async fn bot_username(base: &str, token: &str) -> ApiResult<Option<String>> {
+    let bot = link::bot_id(token).to_string();
+    if let Some(known) = USERNAMES.with(|names| names.borrow().get(&bot).cloned()) {
+        return Ok(known);
+    }
     let answer = outbound::send(&link::me_request(base, token), "telegram")
         .await
         .map_err(|unreachable| unreachable_error(&unreachable.0, token))?;
-    link::read_me(answer.status, &answer.body).map_err(|why| ApiError::new(502, "telegram_failed", redact(&why, token)))
+    let username = link::read_me(answer.status, &answer.body)
+        .map_err(|why| ApiError::new(502, "telegram_failed", redact(&why, token)))?;
+    USERNAMES.with(|names| names.borrow_mut().insert(bot, username.clone()));
+    Ok(username)
 }
 
 fn unreachable_error(detail: &str, token: &str) -> ApiError {
