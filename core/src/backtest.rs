@@ -1,6 +1,7 @@
 //! Replays candles through the live engine's `tick` (as `step`, in place) for one symbol, recording the equity
 //! curve, then closes what is still open at the last candle and computes the metrics.
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{force_exit, step_lane, BotConfig, BotState, ConfigError, Event};
@@ -8,6 +9,7 @@ use crate::equity::EquityCurve;
 use crate::ledger::ClosedTrade;
 use crate::market::{Candle, Market};
 use crate::metrics::Metrics;
+use crate::money::Amount;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BacktestReport {
@@ -15,11 +17,24 @@ pub struct BacktestReport {
     pub metrics: Metrics,
     /// Entries the strategy wanted but the wallet or the venue's rules refused.
     pub refused_entries: usize,
+    /// What holding the symbol from the first candle's close to the last one's returned, in
+    /// percent, before fees: the yardstick a strategy has to beat.
+    pub buy_and_hold_pct: Decimal,
 }
 
 /// Runs `config` over `candles` of its first symbol. Each candle is acted on at its close,
 /// which is taken as the next candle's open time (the smallest spacing for the last one).
 pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport, ConfigError> {
+    backtest_observed(config, candles, |_, _| {})
+}
+
+/// [`backtest`], telling `on_equity` the equity after each candle (time acted on, equity): the
+/// points of an equity curve for a chart.
+pub fn backtest_observed(
+    config: BotConfig,
+    candles: &[Candle],
+    mut on_equity: impl FnMut(i64, Amount),
+) -> Result<BacktestReport, ConfigError> {
     let mut state = BotState::new(config)?;
     let symbol = state.config.markets[0].symbol.clone();
     let mut curve = EquityCurve::new(state.config.capital);
@@ -69,6 +84,7 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
             }
         };
         curve.record(now_ms, equity);
+        on_equity(now_ms, equity);
     }
     if let Some(last) = candles.last() {
         let market = Market { symbol: &symbol, candle: Some(last), quote: None };
@@ -78,5 +94,15 @@ pub fn backtest(config: BotConfig, candles: &[Candle]) -> Result<BacktestReport,
     }
     let final_equity = state.cash();
     let span_ms = candles.first().map_or(0, |first| now_ms - first.open_time_ms);
-    Ok(BacktestReport { metrics: Metrics::compute(&trades, &curve, final_equity, span_ms), trades, refused_entries })
+    let metrics = Metrics::compute(&trades, &curve, final_equity, span_ms);
+    Ok(BacktestReport { metrics, trades, refused_entries, buy_and_hold_pct: buy_and_hold_pct(candles) })
+}
+
+fn buy_and_hold_pct(candles: &[Candle]) -> Decimal {
+    match (candles.first(), candles.last()) {
+        (Some(first), Some(last)) if !first.close.is_zero() => {
+            ((last.close - first.close) / first.close * Decimal::ONE_HUNDRED).round_dp(4)
+        }
+        _ => Decimal::ZERO,
+    }
 }

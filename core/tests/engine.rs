@@ -112,3 +112,22 @@ fn warm_up_seeds_the_strategy_without_trading_and_never_feeds_twice() {
     let other: auronex_core::symbol::Symbol = "NOPE/USDT".parse().unwrap();
     assert_eq!(warm_up(&mut warmed, &other, &candles[..1]), None);
 }
+
+#[test]
+fn a_backtest_reports_its_equity_after_every_candle_and_the_buy_and_hold_return() {
+    let candles = candles("coinbase_btcusd_1d.csv");
+    let mut points = Vec::new();
+    let config = config("rsi", &[], "10000");
+    let report =
+        auronex_core::backtest::backtest_observed(config.clone(), &candles, |time, equity| points.push((time, equity)))
+            .unwrap();
+    assert_eq!(report, backtest(config, &candles).unwrap(), "observing changes nothing");
+    assert_eq!(points.len(), candles.len());
+    assert!(points.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    let lowest = points.iter().map(|p| p.1).min().unwrap();
+    assert!(lowest > rust_decimal::Decimal::ZERO && lowest < dec("10000"), "{lowest}");
+    let (first, last) = (candles[0].close, candles[candles.len() - 1].close);
+    let expected = ((last - first) / first * dec("100")).round_dp(4);
+    assert_eq!(report.buy_and_hold_pct, expected);
+    assert!(expected > dec("100"), "BTC rose over these years: {expected}");
+}
