@@ -1,10 +1,11 @@
 //! Replays candles through the live engine's `tick` (as `step`, in place) for one symbol, recording the equity
-//! curve, then closes what is still open at the last candle and computes the metrics.
+//! curve, then closes what is still open at the last candle and computes the metrics. Exits
+//! are checked inside each candle first (`crate::intrabar`), as a live bot checks every tick.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{force_exit, step_lane, BotConfig, BotState, ConfigError, Event};
+use crate::engine::{exit_inside_candle, force_exit, step_lane, BotConfig, BotState, ConfigError, Event};
 use crate::equity::EquityCurve;
 use crate::ledger::ClosedTrade;
 use crate::market::{Candle, Market};
@@ -69,6 +70,7 @@ pub fn backtest_observed(
         // Lane 0 trades `symbol` (a copy of the first market's), so this is `step` without
         // looking the lane up by name each candle.
         let mut events = Vec::new();
+        exit_inside_candle(&mut state, 0, candle, now_ms, &mut events);
         let quote = step_lane(&mut state, 0, &market, now_ms, &mut events);
         if !events.is_empty() {
             keep(events);

@@ -119,12 +119,9 @@ pub struct ExitLevels {
 }
 
 impl ExitLevels {
-    /// Moves the trailing stop up with `bid` and says whether a rule now closes the position,
-    /// the protective ones first.
-    pub fn check(&mut self, bid: Price, now_ms: i64) -> Option<ExitReason> {
-        if self.stop_loss.is_some_and(|stop| bid <= stop) {
-            return Some(ExitReason::StopLoss);
-        }
+    /// Raises the trailing stop's peak to `bid`, arming the stop once the peak reaches the
+    /// activation price.
+    pub fn follow(&mut self, bid: Price) {
         if let Some(trailing) = &mut self.trailing {
             if bid > trailing.peak {
                 trailing.peak = bid;
@@ -132,9 +129,18 @@ impl ExitLevels {
                     trailing.stop = Some(bid - bid * trailing.distance);
                 }
             }
-            if trailing.stop.is_some_and(|stop| bid <= stop) {
-                return Some(ExitReason::TrailingStop);
-            }
+        }
+    }
+
+    /// Moves the trailing stop up with `bid` and says whether a rule now closes the position,
+    /// the protective ones first.
+    pub fn check(&mut self, bid: Price, now_ms: i64) -> Option<ExitReason> {
+        if self.stop_loss.is_some_and(|stop| bid <= stop) {
+            return Some(ExitReason::StopLoss);
+        }
+        self.follow(bid);
+        if self.trailing.is_some_and(|trailing| trailing.stop.is_some_and(|stop| bid <= stop)) {
+            return Some(ExitReason::TrailingStop);
         }
         if self.take_profit.is_some_and(|target| bid >= target) {
             return Some(ExitReason::TakeProfit);

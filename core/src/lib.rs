@@ -9,6 +9,7 @@ pub mod equity;
 pub mod exits;
 pub mod fills;
 pub mod indicators;
+pub mod intrabar;
 pub mod ledger;
 pub mod market;
 pub mod metrics;

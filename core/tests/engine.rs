@@ -5,7 +5,9 @@ mod common;
 
 use auronex_core::backtest::backtest;
 use auronex_core::engine::{tick, BotState, Event};
-use auronex_core::market::{Market, Quote};
+use auronex_core::exits::ExitReason;
+use auronex_core::ledger::ClosedTrade;
+use auronex_core::market::{Candle, Market, Quote};
 use auronex_core::strategy::STRATEGY_NAMES;
 use common::{candles, config, dec};
 
@@ -24,29 +26,83 @@ fn every_strategy_trades_the_real_daily_candles() {
     }
 }
 
+/// A live bot ticked along each candle's path (open, low, high, close, plus a tick wherever the
+/// path crosses one of the position's exit levels, as a continuous price does), its state
+/// stored as JSON between ticks, makes the same trades as a backtest over the candles; only
+/// the time of an exit inside a candle differs (the tick's time vs the candle's close).
 #[test]
-fn a_bot_persisted_between_ticks_trades_like_a_backtest() {
-    let candles = candles("bitstamp_ethusd_1d.csv");
-    let pairs = ["trailing_stop_pct=3", "trailing_activation_pct=2", "max_hold_minutes=14400"];
+fn a_live_bot_over_scripted_ticks_trades_like_a_backtest_over_their_candles() {
+    let real = candles("bitstamp_ethusd_1d.csv");
+    // Candles as the ticks below build them: each opens where the previous one closed.
+    let built: Vec<Candle> = real
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let open = if k == 0 { c.open } else { real[k - 1].close };
+            Candle { open, low: c.low.min(open), high: c.high.max(open), ..*c }
+        })
+        .collect();
+    let pairs = [
+        "stop_loss_pct=4",
+        "take_profit_pct=9",
+        "trailing_stop_pct=3",
+        "trailing_activation_pct=2",
+        "max_hold_minutes=5760",
+    ];
+    let mut reasons = std::collections::HashSet::new();
     for name in STRATEGY_NAMES {
         let config = config(name, &pairs, "5000");
-        let expected = backtest(config.clone(), &candles).unwrap().trades;
+        let half_spread = config.fills.half_spread;
+        let expected = backtest(config.clone(), &built).unwrap().trades;
         let symbol = config.markets[0].symbol.clone();
         let mut stored = serde_json::to_string(&BotState::new(config).unwrap()).unwrap();
         let mut trades = Vec::new();
-        for pair in candles.windows(2) {
+        let mut live_tick = |closed: Option<&Candle>, quote: Quote, now_ms: i64| {
             let state: BotState = serde_json::from_str(&stored).unwrap();
-            let market = Market { symbol: &symbol, candle: Some(&pair[0]), quote: None };
-            let (state, events) = tick(state, &market, pair[1].open_time_ms);
+            let market = Market { symbol: &symbol, candle: closed, quote: Some(quote) };
+            let (state, events) = tick(state, &market, now_ms);
             stored = serde_json::to_string(&state).unwrap();
             trades.extend(events.into_iter().filter_map(|e| match e {
                 Event::Closed(trade) => Some(trade),
                 _ => None,
             }));
+            state
+        };
+        for (k, candle) in built.iter().enumerate() {
+            let start = candle.open_time_ms;
+            let mut state =
+                live_tick(k.checked_sub(1).map(|i| &built[i]), Quote::around(candle.open, half_spread), start);
+            let mut at = Quote::around(candle.open, half_spread).bid;
+            #[allow(unused_assignments)] // the state after a candle's last tick is not looked at
+            for (step, mid) in [candle.low, candle.high, candle.close].into_iter().enumerate() {
+                let next = Quote::around(mid, half_spread);
+                let crossed = state.lanes[0].position.as_ref().and_then(|p| {
+                    let levels = &p.exits;
+                    let stops = [levels.stop_loss, levels.trailing.and_then(|t| t.stop)];
+                    if next.bid < at {
+                        stops.into_iter().flatten().filter(|level| *level < at && *level > next.bid).max()
+                    } else {
+                        levels.take_profit.filter(|level| *level > at && *level < next.bid)
+                    }
+                });
+                let time = start + 1 + 2 * step as i64;
+                if let Some(level) = crossed {
+                    state = live_tick(Some(&built[k.max(1) - 1]), Quote { bid: level, ask: level }, time);
+                }
+                state = live_tick(Some(&built[k.max(1) - 1]), next, time + 1);
+                at = next.bid;
+            }
         }
-        assert!(!trades.is_empty(), "{name}");
-        assert_eq!(trades[..], expected[..trades.len()], "{name}");
+        assert!(trades.len() >= 3, "{name}: {} trades", trades.len());
+        let untimed = |t: &ClosedTrade| ClosedTrade { exit_time_ms: 0, ..t.clone() };
+        let live: Vec<_> = trades.iter().map(untimed).collect();
+        let replayed: Vec<_> = expected.iter().map(untimed).collect();
+        assert_eq!(live[..], replayed[..live.len()], "{name}");
         assert!(expected.len() - trades.len() <= 1, "{name}: only a final force exit may differ");
+        reasons.extend(trades.iter().map(|t| t.exit_reason));
+    }
+    for reason in [ExitReason::StopLoss, ExitReason::TakeProfit, ExitReason::TrailingStop, ExitReason::TimeLimit] {
+        assert!(reasons.contains(&reason), "{reason:?} never exercised: {reasons:?}");
     }
 }
 

@@ -7,5 +7,5 @@ mod tick;
 
 pub use bot::{BotConfig, BotState, ConfigError, Lane, MarketConfig};
 pub use events::Event;
-pub(crate) use tick::step_lane;
+pub(crate) use tick::{exit_inside_candle, step_lane};
 pub use tick::{force_exit, step, tick, warm_up};

@@ -3,7 +3,8 @@
 
 use crate::exits::ExitReason;
 use crate::fills::{self, Entry};
-use crate::market::{Market, Quote};
+use crate::intrabar;
+use crate::market::{Candle, Market, Quote};
 use crate::money::to_f64;
 use crate::strategy::Signal;
 
@@ -81,14 +82,32 @@ pub(crate) fn step_lane(
     Some(quote)
 }
 
+/// For backtests, before `candle`'s close is fed: closes the lane's position when its exits
+/// fire inside the candle (the path and fills of [`intrabar::exit_along`]), at the level's
+/// sell price and the candle's close time.
+pub(crate) fn exit_inside_candle(
+    state: &mut BotState,
+    index: usize,
+    candle: &Candle,
+    now_ms: i64,
+    events: &mut Vec<Event>,
+) {
+    let fills = state.config.fills;
+    let Some(position) = &mut state.lanes[index].position else {
+        return;
+    };
+    let bid = |price| Quote::around(price, fills.half_spread).bid;
+    let path = (bid(candle.open), bid(candle.low), bid(candle.high), bid(candle.close));
+    if let Some((reason, level)) = intrabar::exit_along(&mut position.exits, path.0, path.1, path.2, path.3) {
+        let price = fills.sell_price(&Quote { bid: level, ask: level });
+        close(state, index, price, now_ms, reason, events);
+    }
+}
+
 /// Feeds `candles` (oldest first) of `symbol` to the strategy without trading on them: seeds a
 /// newly started bot's indicators from history and catches up candles a tick missed. Candles
 /// already fed are skipped; returns how many were fed (`None`: the bot does not trade `symbol`).
-pub fn warm_up(
-    state: &mut BotState,
-    symbol: &crate::symbol::Symbol,
-    candles: &[crate::market::Candle],
-) -> Option<usize> {
+pub fn warm_up(state: &mut BotState, symbol: &crate::symbol::Symbol, candles: &[Candle]) -> Option<usize> {
     let index = state.config.markets.iter().position(|m| &m.symbol == symbol)?;
     let lane = &mut state.lanes[index];
     let mut fed = 0;
