@@ -15,6 +15,7 @@ pub mod market;
 pub mod metrics;
 pub mod money;
 pub mod num;
+pub mod protections;
 pub mod rules;
 pub mod strategy;
 pub mod symbol;

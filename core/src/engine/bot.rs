@@ -8,6 +8,7 @@ use crate::exits::ExitRules;
 use crate::fills::{FillModel, FillModelError};
 use crate::ledger::{Position, Wallet};
 use crate::money::{Amount, Price};
+use crate::protections::{ProtectionState, Protections};
 use crate::rules::{RulesError, TradingRules};
 use crate::strategy::{ParamError, Params, StrategyConfig, StrategyState};
 use crate::symbol::Symbol;
@@ -46,6 +47,9 @@ pub struct BotConfig {
     pub stake_per_trade: Option<Amount>,
     pub fills: FillModel,
     pub markets: Vec<MarketConfig>,
+    /// Pauses of entries after losses (stored states from before protections have none).
+    #[serde(default)]
+    pub protections: Protections,
 }
 
 impl BotConfig {
@@ -57,8 +61,8 @@ impl BotConfig {
         fills: FillModel,
         markets: Vec<MarketConfig>,
     ) -> Result<Self, ConfigError> {
-        let (strategy, exits) = StrategyConfig::from_params(strategy, params)?;
-        Ok(Self { strategy, exits, capital, stake_per_trade: None, fills, markets })
+        let (strategy, exits, protections) = StrategyConfig::from_params(strategy, params)?;
+        Ok(Self { strategy, exits, capital, stake_per_trade: None, fills, markets, protections })
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -98,6 +102,8 @@ pub struct BotState {
     pub wallet: Wallet,
     pub lanes: Vec<Lane>,
     pub last_trade_id: u64,
+    #[serde(default)]
+    pub protections: ProtectionState,
 }
 
 impl BotState {
@@ -109,7 +115,13 @@ impl BotState {
             .iter()
             .map(|_| Lane { strategy: strategy.clone(), last_candle_ms: None, position: None })
             .collect();
-        Ok(Self { wallet: Wallet::new(config.capital), config, lanes, last_trade_id: 0 })
+        Ok(Self {
+            wallet: Wallet::new(config.capital),
+            config,
+            lanes,
+            last_trade_id: 0,
+            protections: ProtectionState::default(),
+        })
     }
 
     pub fn open_positions(&self) -> impl Iterator<Item = (&Symbol, &Position)> {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::fills::Refusal;
 use crate::ledger::ClosedTrade;
 use crate::money::{Amount, Price, Quantity};
+use crate::protections::Protection;
 use crate::symbol::Symbol;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +29,10 @@ pub enum Event {
     UnknownSymbol { symbol: Symbol, time_ms: i64 },
     /// Neither a usable quote nor a candle: nothing could be priced.
     NoPrice { symbol: Symbol, time_ms: i64 },
+    /// A close set a protection off: entries pause for `candles` candle closes.
+    Paused { protection: Protection, candles: u32, cause: String, time_ms: i64 },
+    /// The strategy wanted in but a protection holds entries back for `candles_left` more closes.
+    EntryPaused { symbol: Symbol, protection: Protection, candles_left: u64, time_ms: i64 },
 }
 
 impl Event {
@@ -54,6 +59,24 @@ impl Event {
             }
             Event::UnknownSymbol { symbol, .. } => format!("{symbol} is not traded by this bot"),
             Event::NoPrice { symbol, .. } => format!("no price for {symbol}"),
+            Event::Paused { protection, candles, cause, .. } => {
+                format!(
+                    "{}: entries paused for {} after {cause}",
+                    protection.as_str(),
+                    candles_text(u64::from(*candles))
+                )
+            }
+            Event::EntryPaused { symbol, protection, candles_left, .. } => {
+                format!("entry on {symbol} skipped: {} ({} left)", protection.as_str(), candles_text(*candles_left))
+            }
         }
+    }
+}
+
+fn candles_text(count: u64) -> String {
+    if count == 1 {
+        "1 candle".to_string()
+    } else {
+        format!("{count} candles")
     }
 }

@@ -52,6 +52,10 @@ pub(crate) fn step_lane(
             let price = state.config.fills.sell_price(&quote);
             close(state, index, price, now_ms, reason, events);
         }
+    } else if let Some(pause) = state.protections.pause_on(index) {
+        let candles_left = pause.last_candle + 1 - state.protections.candle;
+        let (symbol, protection) = (market.symbol.clone(), pause.protection);
+        events.push(Event::EntryPaused { symbol, protection, candles_left, time_ms: now_ms });
     } else {
         let price = state.config.fills.buy_price(&quote);
         let entry = Entry {
@@ -115,6 +119,7 @@ pub fn warm_up(state: &mut BotState, symbol: &crate::symbol::Symbol, candles: &[
         if lane.last_candle_ms.is_none_or(|last| candle.open_time_ms > last) {
             lane.last_candle_ms = Some(candle.open_time_ms);
             lane.strategy.on_close(to_f64(candle.close));
+            state.protections.on_candle(candle.open_time_ms);
             fed += 1;
         }
     }
@@ -156,6 +161,7 @@ fn feed_candle(state: &mut BotState, index: usize, market: &Market) -> Signal {
     match market.candle {
         Some(candle) if lane.last_candle_ms.is_none_or(|last| candle.open_time_ms > last) => {
             lane.last_candle_ms = Some(candle.open_time_ms);
+            state.protections.on_candle(candle.open_time_ms);
             lane.strategy.on_close(to_f64(candle.close))
         }
         _ => Signal::Hold,
@@ -176,5 +182,11 @@ fn close(
     let market = &state.config.markets[index];
     let trade = fills::close(&position, &market.symbol, &market.rules, price, now_ms, reason);
     state.wallet.record(&trade);
+    let balance = state.wallet.cash(rust_decimal::Decimal::ZERO);
+    let started = state.protections.on_close(&state.config.protections, index, &trade, balance);
     events.push(Event::Closed(trade));
+    for pause in started {
+        let (protection, candles, cause) = (pause.protection, pause.candles, pause.cause);
+        events.push(Event::Paused { protection, candles, cause, time_ms: now_ms });
+    }
 }

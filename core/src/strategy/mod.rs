@@ -18,6 +18,7 @@ pub use self::rsi::{RsiEntry, RsiParams, RsiReversal};
 pub use self::scalping::{EmaScalping, ScalpingParams};
 use crate::exits::ExitRules;
 use crate::indicators::IndicatorError;
+use crate::protections::Protections;
 
 /// What a strategy says after a candle closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,14 +71,16 @@ macro_rules! strategies {
         impl StrategyConfig {
             /// Resolves `name` and `params` (strategy keys and exit keys together) into a
             /// config and exit rules; any unknown key or bad value is an error naming it.
-            pub fn from_params(name: &str, params: &Params) -> Result<(Self, ExitRules), ParamError> {
+            /// The strategy, its exits and the bot's protections from one `params` object.
+            pub fn from_params(name: &str, params: &Params) -> Result<(Self, ExitRules, Protections), ParamError> {
                 $(if name == <$strategy as Strategy>::NAME {
                     let mut reader = ParamReader::new(params, <$strategy as Strategy>::NAME);
                     let own = <$strategy as Strategy>::read_params(&mut reader)?;
                     let exits = ExitRules::read(&mut reader, <$strategy as Strategy>::default_exits())?;
+                    let protections = Protections::read(&mut reader)?;
                     reader.finish()?;
                     <$strategy as Strategy>::new(&own).map_err(|error| ParamError::Invalid(error.to_string()))?;
-                    return Ok((Self::$variant(own), exits));
+                    return Ok((Self::$variant(own), exits, protections));
                 })*
                 Err(ParamError::UnknownStrategy(name.to_string()))
             }
@@ -126,7 +129,7 @@ mod tests {
     #[test]
     fn every_strategy_resolves_by_name_with_defaults_and_round_trips() {
         for name in STRATEGY_NAMES {
-            let (config, _) = StrategyConfig::from_params(name, &Params::default()).unwrap();
+            let (config, _, _) = StrategyConfig::from_params(name, &Params::default()).unwrap();
             assert_eq!(&config.name(), name);
             let json = serde_json::to_string(&config).unwrap();
             assert!(json.contains(&format!("\"name\":\"{name}\"")), "{json}");
@@ -141,7 +144,7 @@ mod tests {
         let error = StrategyConfig::from_params("martingale", &Params::default()).unwrap_err();
         assert!(error.to_string().starts_with("unknown strategy `martingale`"));
         let params = Params::from_pairs(["oversold=20", "take_profit_pct=2"]).unwrap();
-        let (_, exits) = StrategyConfig::from_params("rsi", &params).unwrap();
+        let (_, exits, _) = StrategyConfig::from_params("rsi", &params).unwrap();
         assert_eq!(exits.take_profit_pct, Some(rust_decimal::Decimal::TWO));
         let error = StrategyConfig::from_params("macd", &params).unwrap_err();
         assert_eq!(error.to_string(), "unknown parameter `oversold` for strategy macd");

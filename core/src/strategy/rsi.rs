@@ -139,7 +139,7 @@ mod tests {
     fn the_rule_is_named_by_entry_and_below_is_the_default() {
         let rule =
             |pairs: &[&str]| match StrategyConfig::from_params("rsi", &Params::from_pairs(pairs.iter().copied())?) {
-                Ok((StrategyConfig::Rsi(params), _)) => Ok(params.entry),
+                Ok((StrategyConfig::Rsi(params), _, _)) => Ok(params.entry),
                 Ok(_) => unreachable!(),
                 Err(error) => Err(error),
             };
@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(error, "parameter `entry` must be one of `below`, `cross_up`, got `cross`");
         let json: Params = serde_json::from_str(r#"{"entry": "cross_up", "period": 5}"#).unwrap();
         assert!(
-            matches!(StrategyConfig::from_params("rsi", &json), Ok((StrategyConfig::Rsi(p), _)) if p.entry == RsiEntry::CrossUp)
+            matches!(StrategyConfig::from_params("rsi", &json), Ok((StrategyConfig::Rsi(p), _, _)) if p.entry == RsiEntry::CrossUp)
         );
     }
 

@@ -150,6 +150,7 @@ impl<'a> Writes<'a> {
         let action = match event {
             Event::Opened { .. } => "buy",
             Event::Closed(_) => "sell",
+            Event::Paused { .. } => "protection",
             _ => "skipped",
         };
         self.activity(action, &event.activity_line(), crate::clock::now_ms())
