@@ -50,7 +50,7 @@ dashboard_browser() {
 
 wasm_check() {
   ( . scripts/wasm-env.sh
-    cargo check -q -p auronex-core -p auronex-exchanges --target wasm32-unknown-unknown )
+    cargo check -q -p auronex-core -p auronex-exchanges -p auronex-lab --target wasm32-unknown-unknown )
 }
 
 if ! scripts/setup.sh; then
