@@ -9,6 +9,8 @@ export default defineConfig({
   root,
   esbuild: { jsx: 'automatic' },
   build: { outDir: 'dist', emptyOutDir: true, manifest: true, sourcemap: false, target: 'es2020' },
+  // ES-module workers: the strategy lab's worker imports its wasm glue on demand.
+  worker: { format: 'es' },
   server: { proxy: { '/api': { target: api, ws: true }, '/health': api } },
   test: { include: ['test/**/*.test.ts'], environment: 'node' },
 });

@@ -31,6 +31,9 @@ export function endpoints(api: ApiClient) {
         api.get<{ exchange: string; symbols: string[] }>(`/api/exchange/symbols${q({ exchange })}`),
       candles: (exchange: string, symbol: string, timeframe = '1m', limit = 200) =>
         api.get<T.Candle[]>(`/api/market/candles${q({ exchange, symbol, timeframe, limit })}`),
+      /** Candles of a past period, paged through the venue by the server (from/to in ms). */
+      history: (exchange: string, symbol: string, timeframe: string, from: number, to: number) =>
+        api.get<T.Candle[]>(`/api/market/history${q({ exchange, symbol, timeframe, from, to })}`),
       gainers: () => api.get<T.Gainer[]>('/api/market/top-gainers?period=24h'),
       usdBrl: () => api.get<T.UsdBrl>('/api/cotacao/usd-brl'),
     },

@@ -6,7 +6,7 @@ import { translate, type MessageKey } from '../i18n/messages';
 import { displayMoney, formatDateTime, formatIn, formatNumber, formatPercent, type DisplayCurrency, type Locale } from '../format/money';
 import type { UsdBrl } from '../api/types';
 
-interface Prefs {
+export interface Prefs {
   locale: Locale;
   currency: DisplayCurrency;
   usdBrl: number | null;

@@ -4,6 +4,7 @@
 import type { CandlestickData, ISeriesApi, ISeriesMarkersPluginApi, SeriesMarker, Time } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'react';
 import type { Candle, Trade } from '../api/types';
+import { CHART_THEME } from './chartTheme';
 
 type Series = ISeriesApi<'Candlestick'>;
 type Markers = ISeriesMarkersPluginApi<Time>;
@@ -37,12 +38,7 @@ export function CandleChart({ candles, trades, symbol }: { candles: Candle[]; tr
     let remove = () => {};
     import('lightweight-charts').then(({ createChart, CandlestickSeries, createSeriesMarkers }) => {
       if (disposed || !box.current) return;
-      const chart = createChart(box.current, {
-        autoSize: true,
-        layout: { background: { color: 'transparent' }, textColor: '#94a3b8' },
-        grid: { vertLines: { color: '#1e293b' }, horzLines: { color: '#1e293b' } },
-        timeScale: { timeVisible: true },
-      });
+      const chart = createChart(box.current, CHART_THEME);
       const series = chart.addSeries(CandlestickSeries, {
         upColor: '#22c55e',
         downColor: '#ef4444',

@@ -67,10 +67,10 @@ export interface Figure {
 const toneOf = (amount: number | null): Figure['tone'] =>
   amount == null || amount === 0 ? undefined : amount > 0 ? 'up' : 'down';
 
-function figures(
+export function figures(
   locale: Locale,
   currency: string,
-  rows: [key: string, label: MessageKey, value: number | null, kind: 'amount' | 'pnl' | 'percent' | 'ratio'][],
+  rows: [key: string, label: MessageKey, value: number | null, kind: 'amount' | 'pnl' | 'percent' | 'ratio' | 'count'][],
 ): Figure[] {
   return rows.map(([key, label, value, kind]) => {
     let text = '—';
@@ -78,6 +78,7 @@ function figures(
       if (kind === 'amount') text = formatIn(value, currency, locale);
       else if (kind === 'pnl') text = formatIn(value, currency, locale, true);
       else if (kind === 'percent') text = formatPercent(value, locale);
+      else if (kind === 'count') text = new Intl.NumberFormat(locale).format(value);
       else text = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
     }
     return { key, label: translate(locale, label), value: text, tone: kind === 'pnl' ? toneOf(value) : undefined };

@@ -34,9 +34,15 @@ export const emptyBot = (): BotFormValues => ({
   params: {},
 });
 
+/** Parameters as the form's texts. */
+export function paramTexts(params: Params | undefined): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params ?? {})) texts[key] = String(value);
+  return texts;
+}
+
 export function valuesFromBot(bot: Bot): BotFormValues {
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(bot.params ?? {})) params[key] = String(value);
+  const params = paramTexts(bot.params);
   return {
     name: bot.name,
     exchange: bot.exchange,
@@ -131,3 +137,6 @@ export function botInput(values: BotFormValues): BotInput {
     params,
   };
 }
+
+/** The update body that keeps everything of `bot` but its parameters ("use these parameters"). */
+export const withParams = (bot: Bot, params: Params): BotInput => botInput({ ...valuesFromBot(bot), params: paramTexts(params) });

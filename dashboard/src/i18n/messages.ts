@@ -1,6 +1,9 @@
 //! Every text the dashboard shows, in English and Brazilian Portuguese (same keys in both).
 
+import { labEn, labPtBR } from './labMessages';
+
 const en = {
+  ...labEn,
   'app.name': 'Auronex',
   'nav.overview': 'Overview',
   'nav.bots': 'Bots',
@@ -211,6 +214,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const ptBR: Record<MessageKey, string> = {
+  ...labPtBR,
   'app.name': 'Auronex',
   'nav.overview': 'Visão geral',
   'nav.bots': 'Robôs',

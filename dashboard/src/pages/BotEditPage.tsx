@@ -7,8 +7,9 @@ import { usePrefs } from '../app/prefs';
 import { navigate } from '../app/router';
 import { useApi } from '../auth/session';
 import { Field } from '../components/Field';
+import { BacktestPanel } from '../components/lab/BacktestPanel';
 import { ErrorNote, Loading } from '../components/Notice';
-import { botInput, emptyBot, quoteOf, validateBot, valuesFromBot, type BotFormValues } from '../forms/botForm';
+import { botInput, emptyBot, paramTexts, quoteOf, validateBot, valuesFromBot, type BotFormValues } from '../forms/botForm';
 import { hasErrors, type FieldErrors } from '../forms/errors';
 import { serverErrors } from '../forms/serverErrors';
 import { CHOICE_PARAMS, DEFAULTS, INTERVALS, STRATEGIES, STRATEGY_RULES, paramsOf } from '../forms/strategyParams';
@@ -65,6 +66,7 @@ export function BotEditPage({ id }: { id?: string }) {
   };
 
   return (
+    <>
     <form className="panel bot-form" onSubmit={submit} noValidate>
       <h1>{id ? t('bots.edit') : t('bots.new')}</h1>
       <Field label={t('bots.name')} error={errors.name}>
@@ -170,5 +172,9 @@ export function BotEditPage({ id }: { id?: string }) {
         </button>
       </div>
     </form>
+    {values.symbols.length > 0 && (
+      <BacktestPanel bot={botInput(values)} usedNote="lab.usedForm" onUse={async (params) => update({ params: paramTexts(params) })} />
+    )}
+    </>
   );
 }

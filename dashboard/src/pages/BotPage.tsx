@@ -8,9 +8,11 @@ import { navigate } from '../app/router';
 import { useApi } from '../auth/session';
 import { CandleChart } from '../components/CandleChart';
 import { CurrencyFigures } from '../components/Figures';
+import { BacktestPanel } from '../components/lab/BacktestPanel';
 import { ErrorNote, Loading } from '../components/Notice';
 import { TradeTable } from '../components/TradeTable';
 import { statsFigures } from '../format/ledger';
+import { withParams } from '../forms/botForm';
 import { useResource } from '../hooks/useResource';
 
 export function BotPage({ id }: { id: string }) {
@@ -86,6 +88,7 @@ export function BotPage({ id }: { id: string }) {
         <ErrorNote error={candles.error} onRetry={candles.reload} />
         {candles.data && <CandleChart candles={candles.data} trades={trades.data?.items ?? []} symbol={symbol} />}
       </div>
+      <BacktestPanel bot={b} usedNote="lab.used" onUse={(params) => api.bots.update(b.id, withParams(b, params)).then(bot.reload)} />
       <div className="panel">
         <h2>{t('bots.trades')}</h2>
         <TradeTable trades={trades.data?.items ?? []} onClose={(trade) => act(() => api.trades.close(trade.id))} />

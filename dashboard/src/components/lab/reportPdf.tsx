@@ -1,0 +1,44 @@
+//! The report's PDF in the viewer's language: the texts and formats of the page handed to
+//! lab/pdf.ts (loaded, with jsPDF, only when asked for).
+
+import type { Prefs } from '../../app/prefs';
+import type { Figure } from '../../format/ledger';
+import { saveFile } from '../../lab/download';
+import type { MonthRow, ReportMeta } from '../../lab/report';
+import type { LabReport } from '../../lab/types';
+
+export async function downloadPdf(
+  prefs: Prefs,
+  meta: ReportMeta,
+  report: LabReport,
+  figures: Figure[],
+  monthly: MonthRow[],
+  filename: string,
+) {
+  const { t, amount, number, date } = prefs;
+  const quote = meta.symbol.split('/')[1] ?? '';
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const { reportPdf } = await import('../../lab/pdf');
+  const blob = await reportPdf({
+    title: t('lab.reportTitle', { name: meta.name }),
+    settings: [
+      [t('lab.period'), `${day(meta.fromMs)} – ${day(meta.toMs - 1)} · ${meta.timeframe}`],
+      [t('lab.symbol'), `${meta.exchange} · ${meta.symbol}`],
+      [t('lab.strategy'), meta.strategy],
+      [t('bots.params'), JSON.stringify(meta.params)],
+      [t('lab.capital'), amount(meta.capital, quote)],
+    ],
+    figuresTitle: t('lab.figures'),
+    figures,
+    monthlyTitle: t('lab.monthly'),
+    monthlyHeader: [t('lab.month'), t('lab.fig.trades'), t('lab.wins'), t('fig.netProfit'), t('fig.fees')],
+    monthly,
+    tradesTitle: t('lab.trades', { count: number(report.trades.length) }),
+    tradesHeader: ['#', t('trades.time'), t('lab.exitTime'), t('trades.entry'), t('trades.exit'), t('trades.pnl'), '%', t('trades.reason')],
+    trades: report.trades,
+    money: (value) => amount(value, quote, true),
+    number: (value) => number(value),
+    time: (ms) => date(new Date(ms).toISOString()),
+  });
+  saveFile(blob, filename);
+}
