@@ -2,6 +2,7 @@
 import { readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN, waitFor } from './servers.mjs';
+import { LAB_TESTS } from './lab.mjs';
 import {
   apiAs,
   apiAsAdmin,
@@ -496,5 +497,6 @@ export const TESTS = [
   ['admin_stops_another_users_bot', admin_stops_another_users_bot],
   ['trades_in_usdt_and_brl', trades_in_usdt_and_brl],
   ['an_expired_session_goes_back_to_sign_in', an_expired_session_goes_back_to_sign_in],
+  ...LAB_TESTS,
   ['runs_under_its_content_security_policy', runs_under_its_content_security_policy],
 ];

@@ -69,6 +69,7 @@ describe('sweep grid', () => {
 
 describe('report', () => {
   const report: LabReport = {
+    assumptions: { fee_pct: '0.1', spread_pct: '0.1', slippage_pct: '0', lot_step: '0.00000001', min_notional: '1' },
     trades: [trade(1, '2026-01-31T23:00:00Z', '2.5'), trade(2, '2026-02-01T01:00:00Z', '-1'), trade(3, '2026-02-10T00:00:00Z', '4')],
     metrics: metrics(5.5),
     refused_entries: 0,
@@ -93,6 +94,7 @@ describe('report', () => {
     expect(csv[0]).toBe('bot,"My, ""bot"""');
     expect(csv).toContain('params,"{""period"":7}"');
     expect(csv).toContain('net_profit,5.5');
+    expect(csv).toContain('fee_pct,0.1');
     expect(csv).toContain('buy_and_hold_pct,12.5');
     expect(csv).toContain('2026-02,2,1,3.00000000,0.04000000');
     expect(csv).toContain('2,BTC/USDT,2026-02-01T00:00:00.000Z,2026-02-01T01:00:00.000Z,100.5,101,0.1,0.02,-1,0.5,take_profit');

@@ -4,15 +4,28 @@
 use auronex_core::backtest::{backtest_observed, BacktestReport};
 use auronex_core::market::Candle;
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::LabConfig;
 use crate::curves::{chart_curves, Curves, Point};
 
+/// The fill model and venue rules the run assumed, for the report (and to rerun it elsewhere,
+/// e.g. with the CLI's `--fee-pct`, `--spread-pct`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assumptions {
+    pub fee_pct: Decimal,
+    pub spread_pct: Decimal,
+    pub slippage_pct: Decimal,
+    pub lot_step: Decimal,
+    pub min_notional: Decimal,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabReport {
     #[serde(flatten)]
     pub report: BacktestReport,
+    pub assumptions: Assumptions,
     #[serde(flatten)]
     pub curves: Curves,
 }
@@ -24,7 +37,14 @@ pub fn run_backtest(settings: &LabConfig, candles: &[Candle], max_points: usize)
         points.push(Point(time, equity.to_f64().unwrap_or(f64::NAN)));
     })
     .map_err(|e| e.to_string())?;
-    Ok(LabReport { report, curves: chart_curves(&points, max_points) })
+    let assumptions = Assumptions {
+        fee_pct: (settings.fee_rate()? * Decimal::ONE_HUNDRED).normalize(),
+        spread_pct: settings.spread_pct,
+        slippage_pct: settings.slippage_pct,
+        lot_step: settings.lot_step,
+        min_notional: settings.min_notional,
+    };
+    Ok(LabReport { report, assumptions, curves: chart_curves(&points, max_points) })
 }
 
 #[cfg(test)]
@@ -56,6 +76,7 @@ mod tests {
         assert!(expected.trades.len() >= 5, "the fixture should trade: {}", expected.trades.len());
         let lab = run_backtest(&settings, &from_columns, 500).unwrap();
         assert_eq!(lab.report, expected);
+        assert_eq!(lab.assumptions.fee_pct.to_string(), "0.1");
         assert_eq!(serde_json::to_value(&lab.report.trades).unwrap(), serde_json::to_value(&expected.trades).unwrap());
         let last = lab.curves.equity.last().unwrap();
         assert!(lab.curves.equity.len() <= 1_000);

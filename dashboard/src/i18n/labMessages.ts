@@ -66,6 +66,8 @@ export const labEn = {
   'lab.strategy': 'Strategy',
   'lab.capital': 'Capital',
   'lab.exitTime': 'Exited',
+  'lab.assumptions': 'Fills',
+  'lab.assumptionsLine': 'fee {fee_pct}% per order, spread {spread_pct}%, slippage {slippage_pct}%, lot {lot_step}, minimum order {min_notional}',
 } as const;
 
 export const labPtBR: Record<keyof typeof labEn, string> = {
@@ -133,4 +135,6 @@ export const labPtBR: Record<keyof typeof labEn, string> = {
   'lab.strategy': 'Estratégia',
   'lab.capital': 'Capital',
   'lab.exitTime': 'Saída',
+  'lab.assumptions': 'Execução',
+  'lab.assumptionsLine': 'taxa de {fee_pct}% por ordem, spread de {spread_pct}%, derrapagem de {slippage_pct}%, lote {lot_step}, ordem mínima {min_notional}',
 };

@@ -108,6 +108,7 @@ export function reportCsv(meta: ReportMeta, report: LabReport): string {
     line(['timeframe', meta.timeframe]),
     line(['from', iso(meta.fromMs)]),
     line(['to', iso(meta.toMs)]),
+    ...Object.entries(report.assumptions).map(([key, value]) => line([key, value])),
     '',
     line(['metric', 'value']),
     ...Object.entries(m).map(([key, value]) => line([key, value as string | number | null])),

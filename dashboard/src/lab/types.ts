@@ -50,7 +50,17 @@ export interface LabMetrics {
 /** `[time ms, value]`: equity in the quote currency, or percent below the running peak. */
 export type CurvePoint = [number, number];
 
+/** The fill model and venue rules a run assumed (percentages and amounts as decimal text). */
+export interface Assumptions {
+  fee_pct: string;
+  spread_pct: string;
+  slippage_pct: string;
+  lot_step: string;
+  min_notional: string;
+}
+
 export interface LabReport {
+  assumptions: Assumptions;
   trades: LabTrade[];
   metrics: LabMetrics;
   refused_entries: number;

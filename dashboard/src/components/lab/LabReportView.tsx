@@ -49,7 +49,9 @@ export function LabReportView({ report, meta, candles, quote, onUse, usedNote }:
           {t('lab.use')}
         </button>
       </div>
-      <p className="muted lab-params">{t('lab.params', { params: JSON.stringify(meta.params) })}</p>
+      <p className="muted lab-params">
+        {t('lab.params', { params: JSON.stringify(meta.params) })} · {t('lab.assumptionsLine', { ...report.assumptions })}
+      </p>
       {note && <p className="ok-note" role="status">{note}</p>}
       <ErrorNote error={error} />
       <div className="currency-group" data-testid="lab-figures">

@@ -27,6 +27,7 @@ export async function downloadPdf(
       [t('lab.strategy'), meta.strategy],
       [t('bots.params'), JSON.stringify(meta.params)],
       [t('lab.capital'), amount(meta.capital, quote)],
+      [t('lab.assumptions'), t('lab.assumptionsLine', { ...report.assumptions })],
     ],
     figuresTitle: t('lab.figures'),
     figures,
