@@ -97,6 +97,9 @@ async function pdfText(path) {
   return pages.join('\n');
 }
 
+/** A screenshot of one part of the page (a full-page one of a phone is too tall to look at). */
+const partShot = (state, locator, name) => locator.screenshot({ path: join(state.artifacts, `${name}.png`) });
+
 async function backtests_a_bot_on_its_page(state) {
   const page = await signUp(state);
   const created = await apiAs(state, page, '/api/bots', {
@@ -190,6 +193,7 @@ async function sweeps_parameters_on_the_bot_page(state) {
   assertShown(inSample, Number(cliIn.metrics.net_profit), `in-sample net profit of ${JSON.stringify(params)}`);
   assertShown(heldOut, Number(cliOut.metrics.net_profit), `held-out net profit of ${JSON.stringify(params)}`);
   await shot(state, page, 'lab-sweep');
+  await partShot(state, sweep, 'lab-sweep-panel');
 
   await best.first().getByRole('button', { name: 'Use these parameters' }).click();
   await waitText(sweep.locator('.ok-note'), 'Parameters saved to the bot.');
@@ -207,11 +211,17 @@ async function lab_on_a_phone_in_portuguese(state) {
   await waitText(page.getByTestId('lab-status'), 'candles, de');
   await page.getByTestId('lab-report').locator('[data-testid=lab-curves] canvas').first().waitFor();
   await shot(state, page, 'lab-backtest-phone-pt');
+  const panel = page.getByTestId('backtest-panel');
+  await partShot(state, panel.locator('.lab-controls').first(), 'lab-phone-pt-controls');
+  await partShot(state, page.getByTestId('lab-figures'), 'lab-phone-pt-figures');
+  await partShot(state, page.getByTestId('lab-curves'), 'lab-phone-pt-curves');
+  await partShot(state, page.getByTestId('lab-report').locator('.lab-downloads'), 'lab-phone-pt-downloads');
   await page.getByTestId('sweep-run').click();
   await waitText(page.getByTestId('sweep-status'), /conjuntos em [\d.,]+ s/);
   await page.getByTestId('sweep-cell').first().click();
   await page.getByTestId('sweep-pick').waitFor();
   await shot(state, page, 'lab-sweep-phone-pt');
+  await partShot(state, page.getByTestId('sweep-panel'), 'lab-phone-pt-sweep');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `the page scrolls sideways by ${overflow} px on a phone`);
   await page.evaluate(() => localStorage.setItem('auronex.locale', 'en'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bot } from '../src/api/types';
 import { withParams } from '../src/forms/botForm';
 import { toColumns } from '../src/lab/columns';
-import { bestRows, defaultRange, gridCells, rangeValues, shade } from '../src/lab/grid';
+import { bestRows, defaultRange, gridCells, niceStep, rangeValues, shade } from '../src/lab/grid';
 import { monthlyRows, reportCsv, type ReportMeta } from '../src/lab/report';
 import type { LabMetrics, LabReport, LabTrade, SweepRow } from '../src/lab/types';
 
@@ -50,7 +50,10 @@ describe('sweep grid', () => {
     expect(defaultRange('period', 14, { whole: true, min: 2, max: 100 })).toEqual({ key: 'period', from: 9, to: 19, step: 1 });
     expect(defaultRange('period', 3, { whole: true, min: 2, max: 100 }).from).toBe(2);
     const std = defaultRange('std_dev', 2, { whole: false, min: 0.1, max: 10 });
+    expect(std).toEqual({ key: 'std_dev', from: 1, to: 3, step: 0.2 });
     expect(rangeValues(std)).toHaveLength(11);
+    expect(defaultRange('oversold', 35, { whole: false, min: 0, max: 100 })).toEqual({ key: 'oversold', from: 10, to: 60, step: 5 });
+    expect([0.34, 3.5, 14, 0.07].map(niceStep)).toEqual([0.5, 5, 10, 0.05]);
   });
 
   it('ranks rows that traded, lower drawdown first for the drawdown', () => {

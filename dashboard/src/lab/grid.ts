@@ -80,8 +80,15 @@ export function defaultRange(key: string, current: number, bounds: { whole: bool
     const step = Math.max(1, Math.round(current / 10));
     return { key, from: clamp(current - 5 * step), to: clamp(current + 5 * step), step };
   }
-  const step = Number(Math.max(current / 10, 0.01).toPrecision(2));
+  const step = niceStep(Math.max(current / 10, 0.01));
   return { key, from: clamp(Number((current - 5 * step).toFixed(4))), to: clamp(Number((current + 5 * step).toFixed(4))), step };
+}
+
+/** The 1, 2 or 5 times a power of ten nearest to `x` (steps a person would type). */
+export function niceStep(x: number): number {
+  const power = 10 ** Math.floor(Math.log10(x));
+  const [best] = [1, 2, 5, 10].map((m) => m * power).sort((a, b) => Math.abs(Math.log(a / x)) - Math.abs(Math.log(b / x)));
+  return Number(best.toPrecision(1));
 }
 
 /** 0 (worst) to 1 (best) of `value` among `values`, for a cell's colour. */

@@ -20,12 +20,13 @@ export function LabCurves({ equity, drawdown }: { equity: CurvePoint[]; drawdown
   useEffect(() => {
     let disposed = false;
     let remove = () => {};
+    const decimals = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     import('lightweight-charts').then(({ createChart, AreaSeries, LineSeries }) => {
       if (disposed || !box.current) return;
       const chart = createChart(box.current, {
         ...CHART_THEME,
         layout: { ...CHART_THEME.layout, panes: { separatorColor: '#334155' } },
-        localization: { locale },
+        localization: { locale, priceFormatter: (price: number) => decimals.format(price) },
       });
       const up = equity.length > 1 && equity[equity.length - 1][1] >= equity[0][1];
       const line = up ? '#22c55e' : '#ef4444';

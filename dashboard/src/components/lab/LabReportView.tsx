@@ -58,7 +58,7 @@ export function LabReportView({ report, meta, candles, quote, onUse, usedNote }:
         <CurrencyFigures currency={quote} figures={figures} />
       </div>
       <details className="hint lab-help">
-        <summary>?</summary>
+        <summary>{t('lab.helpTitle')}</summary>
         {t('lab.help')}
       </details>
       {report.refused_entries > 0 && <p className="muted">{t('lab.refused', { count: number(report.refused_entries) })}</p>}
