@@ -5,6 +5,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 . scripts/wasm-env.sh
-cargo build -q -p auronex-lab --target wasm32-unknown-unknown --profile wasm-lab
+cargo build -q -p auronex-lab --target wasm32-unknown-unknown --profile speed
 wasm-bindgen --target web --out-dir dashboard/src/lab/wasm --out-name auronex_lab \
-  target/wasm32-unknown-unknown/wasm-lab/auronex_lab.wasm
+  target/wasm32-unknown-unknown/speed/auronex_lab.wasm
