@@ -79,6 +79,14 @@ pub struct Unpageable {
     pub why: &'static str,
 }
 
+/// Whether the venue can serve history at all (asked before any request is made).
+pub fn pageable(venue: &dyn Venue) -> Result<(), Unpageable> {
+    match venue.quirks().history {
+        HistoryPaging::Unavailable { why } => Err(Unpageable { venue: venue.quirks().exchange.name(), why }),
+        HistoryPaging::ByTime { .. } => Ok(()),
+    }
+}
+
 /// The venue's ranged requests covering `span`, oldest first, each at most one page.
 pub fn page_requests(
     venue: &dyn Venue,
@@ -86,10 +94,8 @@ pub fn page_requests(
     timeframe: Timeframe,
     span: Span,
 ) -> Result<Vec<UpstreamRequest>, Unpageable> {
+    pageable(venue)?;
     let unpageable = |why| Unpageable { venue: venue.quirks().exchange.name(), why };
-    if let HistoryPaging::Unavailable { why } = venue.quirks().history {
-        return Err(unpageable(why));
-    }
     let page_ms = venue.history_page_ms(timeframe).ok_or_else(|| unpageable("no page size"))?;
     // Whole candles per page, so every page starts on a candle open.
     let page_ms = (page_ms / timeframe.millis()).max(1) * timeframe.millis();

@@ -21,6 +21,7 @@ mod faults;
 mod flood;
 mod harness;
 mod health;
+mod history;
 mod hostile;
 mod ledger;
 mod market;
@@ -99,6 +100,7 @@ fn main() {
                 copier_members::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
+                history::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,

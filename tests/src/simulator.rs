@@ -155,6 +155,14 @@ impl SimClient {
             .unwrap_or(0)
     }
 
+    /// `GET` any simulated venue path (e.g. klines), as a client of the venue would.
+    pub fn get_json(&self, path_and_query: &str) -> Value {
+        let mut response =
+            self.agent.get(format!("{}{path_and_query}", self.base_url)).call().expect("simulator request");
+        assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
+        response.body_mut().read_json().expect("simulator JSON")
+    }
+
     /// `POST /__sim/{control}` with a JSON body (scripts, faults).
     pub fn control(&self, control: &str, body: &Value) -> Value {
         let mut response =

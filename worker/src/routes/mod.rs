@@ -13,6 +13,7 @@ mod cotacao;
 mod exchanges;
 mod health;
 mod market;
+mod market_history;
 mod market_params;
 mod notifications;
 mod openapi;
@@ -69,6 +70,7 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/exchanges", handler!(exchanges::list))
         .route("GET", "/api/exchange/symbols", handler!(exchanges::symbols))
         .route("GET", "/api/market/candles", handler!(market::candles))
+        .route("GET", "/api/market/history", handler!(market_history::history))
         .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
         .route("GET", "/api/market/quotes", handler!(market::quotes))
         .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
