@@ -17,6 +17,7 @@ mod copier_bots;
 mod copier_cli;
 mod copier_hostile;
 mod copier_members;
+mod download_data;
 mod faults;
 mod flood;
 mod harness;
@@ -101,6 +102,7 @@ fn main() {
                 market::TESTS,
                 market_cache::TESTS,
                 history::TESTS,
+                download_data::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
