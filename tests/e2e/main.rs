@@ -9,6 +9,7 @@ mod admin;
 mod api_keys;
 mod assets;
 mod authz;
+mod backtests;
 mod billing;
 mod books;
 mod bots;
@@ -103,6 +104,7 @@ fn main() {
                 market_cache::TESTS,
                 history::TESTS,
                 download_data::TESTS,
+                backtests::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,

@@ -89,7 +89,7 @@ impl Params {
     /// date (00:00 UTC); `None` when absent.
     pub fn time_ms(&self, name: &str) -> ApiResult<Option<i64>> {
         let Some(text) = self.get(name) else { return Ok(None) };
-        parse_time_ms(text).map(Some).ok_or_else(|| {
+        crate::clock::parse_time_ms(text).map(Some).ok_or_else(|| {
             ApiError::validation(
                 name,
                 format!("{name} must be milliseconds since the epoch, an RFC 3339 time or a YYYY-MM-DD date"),
@@ -101,20 +101,6 @@ impl Params {
     pub fn text_or(&self, name: &str, default: &str) -> String {
         self.get(name).unwrap_or(default).to_ascii_uppercase()
     }
-}
-
-/// Milliseconds, RFC 3339 or `YYYY-MM-DD`, between 1970 and 9999.
-pub fn parse_time_ms(text: &str) -> Option<i64> {
-    const MAX_MS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-    let ms = if text.bytes().all(|b| b.is_ascii_digit()) {
-        text.parse::<i64>().ok()?
-    } else if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
-        time.timestamp_millis()
-    } else {
-        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-        date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis()
-    };
-    (0..=MAX_MS).contains(&ms).then_some(ms)
 }
 
 /// A candle as the market endpoints print it.
@@ -137,20 +123,4 @@ pub fn number(value: Decimal) -> serde_json::Value {
         .and_then(serde_json::Number::from_f64)
         .map(serde_json::Value::Number)
         .unwrap_or(serde_json::Value::Null)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_time_ms;
-
-    #[test]
-    fn times_as_millis_rfc3339_or_dates() {
-        assert_eq!(parse_time_ms("1704067200000"), Some(1_704_067_200_000));
-        assert_eq!(parse_time_ms("2024-01-01T00:00:00Z"), Some(1_704_067_200_000));
-        assert_eq!(parse_time_ms("2024-01-01T03:00:00+03:00"), Some(1_704_067_200_000));
-        assert_eq!(parse_time_ms("2024-01-01"), Some(1_704_067_200_000));
-        for bad in ["", "-5", "2024-13-01", "yesterday", "99999999999999999999", "1e12"] {
-            assert_eq!(parse_time_ms(bad), None, "{bad}");
-        }
-    }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod admin_bots;
 mod api_keys;
 mod auth;
+mod backtests;
 mod bot_channel;
 mod bots;
 mod copier;
@@ -71,6 +72,7 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/exchange/symbols", handler!(exchanges::symbols))
         .route("GET", "/api/market/candles", handler!(market::candles))
         .route("GET", "/api/market/history", handler!(market_history::history))
+        .route("POST", "/api/backtests", handler!(backtests::create))
         .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
         .route("GET", "/api/market/quotes", handler!(market::quotes))
         .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
