@@ -71,6 +71,19 @@ pub fn chunk_span(timeframe: Timeframe, chunk_start: i64, complete_end: i64) -> 
     Span { start_ms: chunk_start, end_ms: end.max(chunk_start) }
 }
 
+/// The chunks `span` needs that the cache does not cover far enough, as the spans to fetch
+/// (each whole chunk's complete part); `cached` holds `(chunk start, covered until)` pairs.
+pub fn missing_chunks(timeframe: Timeframe, span: Span, complete_end: i64, cached: &[(i64, i64)]) -> Vec<Span> {
+    chunk_starts(timeframe, span)
+        .into_iter()
+        .filter(|start| {
+            let needed_until = (start + CHUNK_CANDLES * timeframe.millis()).min(span.end_ms);
+            !cached.iter().any(|(cached_start, covered)| cached_start == start && *covered >= needed_until)
+        })
+        .map(|start| chunk_span(timeframe, start, complete_end))
+        .collect()
+}
+
 /// Why a venue cannot serve a range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{venue} cannot page candle history by time: {why}")]
@@ -167,6 +180,21 @@ mod tests {
             Span { start_ms: chunk, end_ms: chunk + 5 * HOUR }
         );
         assert!(chunk_starts(Timeframe::H1, Span { start_ms: 5, end_ms: 5 }).is_empty());
+    }
+
+    #[test]
+    fn only_chunks_not_covered_far_enough_are_fetched() {
+        let chunk = CHUNK_CANDLES * HOUR;
+        let complete = 2 * chunk + 10 * HOUR;
+        let span = Span { start_ms: chunk / 2, end_ms: complete };
+        let all = missing_chunks(Timeframe::H1, span, complete, &[]);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[2], Span { start_ms: 2 * chunk, end_ms: complete }, "the last one ends at the complete candles");
+        // The first chunk fully cached, the last cached only up to 5 hours in: only it is refetched.
+        let cached = [(0, chunk), (chunk, 2 * chunk), (2 * chunk, 2 * chunk + 5 * HOUR)];
+        assert_eq!(missing_chunks(Timeframe::H1, span, complete, &cached), vec![all[2]]);
+        let shorter = Span { start_ms: chunk / 2, end_ms: 2 * chunk + 5 * HOUR };
+        assert!(missing_chunks(Timeframe::H1, shorter, complete, &cached).is_empty(), "covered far enough");
     }
 
     #[test]

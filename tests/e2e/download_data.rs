@@ -35,7 +35,7 @@ pub fn download(args: &[&str]) -> Output {
 fn writes_every_page_as_candle_csv(_: &Server) {
     let out = out_file("ltc_1h.csv");
     let needle = "/api/v3/klines?symbol=LTCUSDT&interval=1h&startTime=";
-    let before = SimClient::shared().count_matching(needle);
+    let before = SimClient::shared().distinct_matching(needle);
     let output = download(&[
         "--exchange",
         "binance",
@@ -53,7 +53,7 @@ fn writes_every_page_as_candle_csv(_: &Server) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let candles = (JUN_1_2024 - JAN_1_2024) / HOUR;
     assert_eq!(candles, 3648);
-    assert_eq!(SimClient::shared().count_matching(needle) - before, 4, "pages of 1000");
+    assert_eq!(SimClient::shared().distinct_matching(needle) - before, 4, "pages of 1000");
     let text = std::fs::read_to_string(&out).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("open_time_ms,open,high,low,close,volume"));

@@ -56,14 +56,14 @@ fn pages_across_upstream_pages_then_serves_from_cache(server: &Server) {
     let to = (now_ms() / HOUR - 100) * HOUR;
     let from = to - 2500 * HOUR;
     let worker_pages = "/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=";
-    let before = sim().count_matching(worker_pages);
+    let before = sim().distinct_matching(worker_pages);
     let path = format!("/api/market/history?exchange=binance&symbol=BTC/USDT&timeframe=1h&from={from}&to={to}");
     let body = ok_json(server, &path);
     let candles = body.as_array().unwrap();
     assert_eq!(candles.len(), 2500);
     let chunks = (to - 1) / (CHUNK * HOUR) - from / (CHUNK * HOUR) + 1;
     assert!(chunks >= 3, "the range spans several pages");
-    assert_eq!(sim().count_matching(worker_pages) - before, chunks as u64, "one page of 1000 per cached chunk");
+    assert_eq!(sim().distinct_matching(worker_pages) - before, chunks as usize, "one page of 1000 per cached chunk");
 
     let expected = simulated_klines("BTCUSDT", "1h", HOUR, from, to);
     assert_eq!(expected.len(), 2500);

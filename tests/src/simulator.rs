@@ -155,6 +155,13 @@ impl SimClient {
             .unwrap_or(0)
     }
 
+    /// Distinct requests (path and query) containing `needle`: a request retried after a
+    /// timeout counts once.
+    pub fn distinct_matching(&self, needle: &str) -> usize {
+        let stats = self.stats();
+        stats["by_request"].as_object().map_or(0, |all| all.keys().filter(|request| request.contains(needle)).count())
+    }
+
     /// `GET` any simulated venue path (e.g. klines), as a client of the venue would.
     pub fn get_json(&self, path_and_query: &str) -> Value {
         let mut response =

@@ -3,7 +3,7 @@
 //! not cover far enough are fetched, page by page with the venue's ranged requests, and each
 //! is stored whole once all its pages answered, so a failed request stores nothing partial.
 
-use auronex_exchanges::history::{self, Span, CHUNK_CANDLES};
+use auronex_exchanges::history::{self, Span};
 use auronex_exchanges::{venue, Candle, ExchangeId, Market, Symbol, Timeframe};
 use futures_util::future::join_all;
 use serde::Deserialize;
@@ -96,14 +96,8 @@ impl MarketData {
             return Ok(Vec::new());
         }
         let mut chunks = self.cached_chunks(request, &market, span).await?;
-        let missing: Vec<Span> = history::chunk_starts(timeframe, span)
-            .into_iter()
-            .filter(|start| {
-                let needed_until = (start + CHUNK_CANDLES * timeframe.millis()).min(span.end_ms);
-                !chunks.iter().any(|c| c.start_ms == *start && c.covered_until_ms >= needed_until)
-            })
-            .map(|start| history::chunk_span(timeframe, start, complete_end))
-            .collect();
+        let covered: Vec<(i64, i64)> = chunks.iter().map(|c| (c.start_ms, c.covered_until_ms)).collect();
+        let missing = history::missing_chunks(timeframe, span, complete_end, &covered);
         let pages: i64 = missing.iter().map(|chunk| history::page_count(venue, timeframe, *chunk)).sum();
         if pages > MAX_PAGES {
             return Err(HistoryError::Refused(
