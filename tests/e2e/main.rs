@@ -30,6 +30,7 @@ mod notifications;
 mod paper;
 mod payments;
 mod pix;
+mod protections;
 mod routing;
 mod runners;
 mod scheduled;
@@ -102,6 +103,7 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                protections::TESTS,
                 ledger::TESTS,
                 stream::TESTS,
                 copier_bots::TESTS,

@@ -31,7 +31,8 @@ pub enum Event {
     NoPrice { symbol: Symbol, time_ms: i64 },
     /// A close set a protection off: entries pause for `candles` candle closes.
     Paused { protection: Protection, candles: u32, cause: String, time_ms: i64 },
-    /// The strategy wanted in but a protection holds entries back for `candles_left` more closes.
+    /// The strategy wanted in but a protection holds entries back; they resume `candles_left`
+    /// closes from this one.
     EntryPaused { symbol: Symbol, protection: Protection, candles_left: u64, time_ms: i64 },
 }
 
@@ -67,7 +68,11 @@ impl Event {
                 )
             }
             Event::EntryPaused { symbol, protection, candles_left, .. } => {
-                format!("entry on {symbol} skipped: {} ({} left)", protection.as_str(), candles_text(*candles_left))
+                format!(
+                    "entry on {symbol} skipped: {} (entries resume in {})",
+                    protection.as_str(),
+                    candles_text(*candles_left)
+                )
             }
         }
     }
