@@ -33,6 +33,7 @@ mod pix;
 mod protections;
 mod routing;
 mod runners;
+mod scaled_exits;
 mod scheduled;
 mod sessions;
 mod stream;
@@ -104,6 +105,7 @@ fn main() {
                 bots::TESTS,
                 paper::TESTS,
                 protections::TESTS,
+                scaled_exits::TESTS,
                 ledger::TESTS,
                 stream::TESTS,
                 copier_bots::TESTS,

@@ -23,6 +23,9 @@ pub enum Event {
     },
     /// A position was sold: complete the trade row.
     Closed(ClosedTrade),
+    /// Part of an open position was sold (a `Closed` trade with a new id follows): the open
+    /// trade row now holds `quantity`, which cost `cost` with `fee` of entry fee.
+    Reduced { trade_id: u64, symbol: Symbol, quantity: Quantity, fee: Amount, cost: Amount, time_ms: i64 },
     /// The strategy wanted in but the order could not be placed.
     EntryRefused { symbol: Symbol, reason: Refusal, time_ms: i64 },
     /// The market snapshot named a symbol this bot does not trade.
@@ -55,6 +58,9 @@ impl Event {
                 trade.profit_loss.round_dp(8).normalize(),
                 trade.profit_pct.round_dp(2).normalize()
             ),
+            Event::Reduced { symbol, quantity, .. } => {
+                format!("partial take-profit on {symbol}: {} stay open", quantity.normalize())
+            }
             Event::EntryRefused { symbol, reason, .. } => {
                 format!("entry on {symbol} refused: {reason}")
             }

@@ -62,6 +62,9 @@ export const EXIT_PARAMS: ParamSpec[] = [
   decimal('trailing_stop_pct', 0, 99),
   decimal('trailing_activation_pct', 0, 10_000),
   { key: 'max_hold_minutes', whole: true, min: 0, max: 4_294_967_295 },
+  decimal('partial_take_profit_pct', 0, 10_000),
+  decimal('partial_share_pct', 1, 99),
+  { key: 'breakeven_after_partial', whole: true, min: 0, max: 1 },
 ];
 
 /** Pauses of entries after losses (core/src/protections.rs), counted in candle closes; a
@@ -77,6 +80,8 @@ export const PROTECTION_PARAMS: ParamSpec[] = [
 ];
 
 const PROTECTION_DEFAULTS = {
+  partial_share_pct: 50,
+  breakeven_after_partial: 1,
   stoploss_guard_window_candles: 24,
   stoploss_guard_pause_candles: 12,
   max_drawdown_window_candles: 48,
