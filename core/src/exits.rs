@@ -8,7 +8,7 @@ use crate::money::{percent, Price};
 use crate::strategy::{ParamError, ParamReader};
 
 /// Exit settings in percent of the entry price; `None` switches a rule off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExitRules {
     pub take_profit_pct: Option<Decimal>,
     pub stop_loss_pct: Option<Decimal>,
@@ -17,6 +17,23 @@ pub struct ExitRules {
     /// The gain over the entry price at which the trailing stop starts following (0: at once).
     pub trailing_activation_pct: Decimal,
     pub max_hold_minutes: Option<u32>,
+    /// A first, partial take-profit: sell `partial_share_pct` of the position at this gain,
+    /// the rest at `take_profit_pct`.
+    #[serde(default)]
+    pub partial_take_profit_pct: Option<Decimal>,
+    #[serde(default = "half")]
+    pub partial_share_pct: Decimal,
+    /// After the partial take-profit, move the stop-loss up to the entry price.
+    #[serde(default = "yes")]
+    pub breakeven_after_partial: bool,
+}
+
+fn half() -> Decimal {
+    Decimal::from(50)
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +42,8 @@ pub enum ExitReason {
     StopLoss,
     TrailingStop,
     TakeProfit,
+    /// The partial take-profit sold part of the position; the rest stays open.
+    PartialTakeProfit,
     TimeLimit,
     Signal,
     /// Closed from outside the strategy: the bot was stopped or a backtest ran out of data.
@@ -37,9 +56,25 @@ impl ExitReason {
             Self::StopLoss => "stop_loss",
             Self::TrailingStop => "trailing_stop",
             Self::TakeProfit => "take_profit",
+            Self::PartialTakeProfit => "partial_take_profit",
             Self::TimeLimit => "time_limit",
             Self::Signal => "signal",
             Self::ForceExit => "force_exit",
+        }
+    }
+}
+
+impl Default for ExitRules {
+    fn default() -> Self {
+        Self {
+            take_profit_pct: None,
+            stop_loss_pct: None,
+            trailing_stop_pct: None,
+            trailing_activation_pct: Decimal::ZERO,
+            max_hold_minutes: None,
+            partial_take_profit_pct: None,
+            partial_share_pct: half(),
+            breakeven_after_partial: true,
         }
     }
 }
@@ -75,6 +110,29 @@ impl ExitRules {
                 hundred * hundred,
             )?,
             max_hold_minutes: (minutes > 0).then_some(minutes as u32),
+            ..Self::read_partial(reader, defaults)?
+        })
+    }
+
+    /// `partial_take_profit_pct` (off), `partial_share_pct` (50) and `breakeven_after_partial`
+    /// (1), checked against the final take-profit.
+    fn read_partial(reader: &mut ParamReader, defaults: ExitRules) -> Result<Self, ParamError> {
+        let partial = reader.optional_percent("partial_take_profit_pct", None, Decimal::from(10_000))?;
+        let share = reader.decimal("partial_share_pct", half(), Decimal::ONE, Decimal::from(99))?;
+        let breakeven = reader.period("breakeven_after_partial", 1, 0, 1)? == 1;
+        let final_target =
+            reader.optional_percent("take_profit_pct", defaults.take_profit_pct, Decimal::from(10_000))?;
+        if let (Some(partial), Some(target)) = (partial, final_target) {
+            if partial >= target {
+                let message = format!("partial_take_profit_pct ({partial}) must be below take_profit_pct ({target})");
+                return Err(ParamError::Invalid(message));
+            }
+        }
+        Ok(Self {
+            partial_take_profit_pct: partial,
+            partial_share_pct: share,
+            breakeven_after_partial: breakeven,
+            ..defaults
         })
     }
 
@@ -96,6 +154,8 @@ impl ExitRules {
                 }
             }),
             deadline_ms: self.max_hold_minutes.map(|minutes| entry_time_ms.saturating_add(i64::from(minutes) * 60_000)),
+            partial_take_profit: self.partial_take_profit_pct.map(above),
+            breakeven: self.breakeven_after_partial.then_some(entry),
         }
     }
 }
@@ -116,6 +176,12 @@ pub struct ExitLevels {
     pub stop_loss: Option<Price>,
     pub trailing: Option<Trailing>,
     pub deadline_ms: Option<i64>,
+    /// The partial take-profit's level, until it fires.
+    #[serde(default)]
+    pub partial_take_profit: Option<Price>,
+    /// Where the stop-loss moves once the partial take-profit fired.
+    #[serde(default)]
+    pub breakeven: Option<Price>,
 }
 
 impl ExitLevels {
@@ -132,6 +198,14 @@ impl ExitLevels {
         }
     }
 
+    /// After the partial take-profit: it is spent, and the stop-loss moves up to break-even.
+    pub fn partial_taken(&mut self) {
+        self.partial_take_profit = None;
+        if let Some(breakeven) = self.breakeven {
+            self.stop_loss = Some(self.stop_loss.map_or(breakeven, |stop| stop.max(breakeven)));
+        }
+    }
+
     /// Moves the trailing stop up with `bid` and says whether a rule now closes the position,
     /// the protective ones first.
     pub fn check(&mut self, bid: Price, now_ms: i64) -> Option<ExitReason> {
@@ -144,6 +218,9 @@ impl ExitLevels {
         }
         if self.take_profit.is_some_and(|target| bid >= target) {
             return Some(ExitReason::TakeProfit);
+        }
+        if self.partial_take_profit.is_some_and(|target| bid >= target) {
+            return Some(ExitReason::PartialTakeProfit);
         }
         if self.deadline_ms.is_some_and(|deadline| now_ms >= deadline) {
             return Some(ExitReason::TimeLimit);
@@ -163,6 +240,7 @@ mod tests {
             trailing_stop_pct: Some(Decimal::from(2)),
             trailing_activation_pct: Decimal::from(4),
             max_hold_minutes: Some(60),
+            ..ExitRules::default()
         }
     }
 

@@ -137,6 +137,42 @@ pub fn close(
     }
 }
 
+/// Sells `share_pct` percent of the position (rounded down to the lot step) at `price` as
+/// trade `part_id`, keeping the rest open under its own id; the entry fee divides by quantity
+/// and the two parts' costs add up to the whole's exactly. `None` when either part would be
+/// empty or under the minimum notional: the position is then kept whole.
+pub fn split(
+    position: &Position,
+    symbol: &Symbol,
+    rules: &TradingRules,
+    share_pct: Decimal,
+    price: Price,
+    now_ms: i64,
+    part_id: u64,
+) -> Option<(ClosedTrade, Position)> {
+    let sold = rules.round_quantity(position.quantity * percent(share_pct));
+    let kept = position.quantity - sold;
+    let large_enough = |quantity: Decimal| quantity > Decimal::ZERO && quantity * price >= rules.min_notional;
+    if !large_enough(sold) || !large_enough(kept) {
+        return None;
+    }
+    let part_fee = (position.entry_fee * sold / position.quantity).round_dp(12);
+    let part = Position {
+        trade_id: part_id,
+        quantity: sold,
+        entry_fee: part_fee,
+        cost: position.entry_price * sold + part_fee,
+        ..*position
+    };
+    let rest = Position {
+        quantity: kept,
+        entry_fee: position.entry_fee - part_fee,
+        cost: position.cost - part.cost,
+        ..*position
+    };
+    Some((close(&part, symbol, rules, price, now_ms, ExitReason::PartialTakeProfit), rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +222,31 @@ mod tests {
         assert_eq!(trade.profit_loss, Decimal::new(7821, 3));
         assert_eq!(trade.fees, Decimal::new(1089 + 990, 3));
         assert_eq!(trade.gross_profit_loss() - trade.fees, trade.profit_loss);
+    }
+
+    #[test]
+    fn a_split_sells_a_share_and_the_two_parts_add_up_to_the_whole() {
+        let (rules, exits) = (rules(), ExitRules::default());
+        let position = open(entry(100, &rules, &exits), Decimal::from(10), 5).unwrap();
+        let symbol: Symbol = "ETH/USDT".parse().unwrap();
+        // 9.9 lots: 40 % is 3.96, rounded down to 3.9; 6.0 stay.
+        let (part, rest) = split(&position, &symbol, &rules, Decimal::from(40), Decimal::from(11), 9, 8).unwrap();
+        assert_eq!(
+            (part.trade_id, part.quantity, rest.trade_id, rest.quantity),
+            (8, Decimal::new(39, 1), 7, Decimal::from(6))
+        );
+        assert_eq!(part.exit_reason, ExitReason::PartialTakeProfit);
+        assert_eq!((part.entry_time_ms, part.exit_time_ms, rest.entry_time_ms), (5, 9, 5));
+        let part_cost =
+            part.entry_price * part.quantity + (part.fees - rules.taker_fee(Decimal::from(11) * part.quantity));
+        assert_eq!(part_cost + rest.cost, position.cost);
+        assert_eq!(rest.entry_fee, rules.taker_fee(Decimal::from(60)));
+        // Selling the rest afterwards makes the same profit as selling the whole at once.
+        let whole = close(&position, &symbol, &rules, Decimal::from(11), 9, ExitReason::Signal);
+        let rest_closed = close(&rest, &symbol, &rules, Decimal::from(11), 9, ExitReason::Signal);
+        assert_eq!(part.profit_loss + rest_closed.profit_loss, whole.profit_loss);
+        // A part under the minimum notional (or no lot at all) keeps the position whole.
+        assert!(split(&position, &symbol, &rules, Decimal::from(5), Decimal::from(11), 9, 8).is_none());
+        assert!(split(&position, &symbol, &rules, Decimal::from(99), Decimal::from(11), 9, 8).is_none());
     }
 }

@@ -10,6 +10,7 @@ use auronex_core::ledger::ClosedTrade;
 use auronex_core::market::{Candle, Market, Quote};
 use auronex_core::strategy::STRATEGY_NAMES;
 use common::{candles, config, dec};
+use rust_decimal::Decimal;
 
 #[test]
 fn every_strategy_trades_the_real_daily_candles() {
@@ -49,9 +50,10 @@ fn a_live_bot_over_scripted_ticks_trades_like_a_backtest_over_their_candles() {
         "trailing_activation_pct=2",
         "max_hold_minutes=5760",
     ];
+    let partial = [&pairs[..], &["partial_take_profit_pct=4", "partial_share_pct=40"]].concat();
     let mut reasons = std::collections::HashSet::new();
-    for name in STRATEGY_NAMES {
-        let config = config(name, &pairs, "5000");
+    for (name, pairs) in STRATEGY_NAMES.iter().flat_map(|name| [(*name, &pairs[..]), (*name, &partial[..])]) {
+        let config = config(name, pairs, "5000");
         let half_spread = config.fills.half_spread;
         let expected = backtest(config.clone(), &built).unwrap().trades;
         let symbol = config.markets[0].symbol.clone();
@@ -73,24 +75,17 @@ fn a_live_bot_over_scripted_ticks_trades_like_a_backtest_over_their_candles() {
             let mut state =
                 live_tick(k.checked_sub(1).map(|i| &built[i]), Quote::around(candle.open, half_spread), start);
             let mut at = Quote::around(candle.open, half_spread).bid;
+            let mut time = start + 1;
             #[allow(unused_assignments)] // the state after a candle's last tick is not looked at
-            for (step, mid) in [candle.low, candle.high, candle.close].into_iter().enumerate() {
+            for mid in [candle.low, candle.high, candle.close] {
                 let next = Quote::around(mid, half_spread);
-                let crossed = state.lanes[0].position.as_ref().and_then(|p| {
-                    let levels = &p.exits;
-                    let stops = [levels.stop_loss, levels.trailing.and_then(|t| t.stop)];
-                    if next.bid < at {
-                        stops.into_iter().flatten().filter(|level| *level < at && *level > next.bid).max()
-                    } else {
-                        levels.take_profit.filter(|level| *level > at && *level < next.bid)
-                    }
-                });
-                let time = start + 1 + 2 * step as i64;
-                if let Some(level) = crossed {
+                // A tick at every level the path crosses on its way, as the ticks move them.
+                while let Some(level) = crossed(&state, at, next.bid) {
                     state = live_tick(Some(&built[k.max(1) - 1]), Quote { bid: level, ask: level }, time);
+                    (at, time) = (level, time + 1);
                 }
-                state = live_tick(Some(&built[k.max(1) - 1]), next, time + 1);
-                at = next.bid;
+                state = live_tick(Some(&built[k.max(1) - 1]), next, time);
+                (at, time) = (next.bid, time + 1);
             }
         }
         assert!(trades.len() >= 3, "{name}: {} trades", trades.len());
@@ -101,8 +96,22 @@ fn a_live_bot_over_scripted_ticks_trades_like_a_backtest_over_their_candles() {
         assert!(expected.len() - trades.len() <= 1, "{name}: only a final force exit may differ");
         reasons.extend(trades.iter().map(|t| t.exit_reason));
     }
-    for reason in [ExitReason::StopLoss, ExitReason::TakeProfit, ExitReason::TrailingStop, ExitReason::TimeLimit] {
+    let every = [ExitReason::StopLoss, ExitReason::TakeProfit, ExitReason::TrailingStop, ExitReason::TimeLimit];
+    for reason in every.into_iter().chain([ExitReason::PartialTakeProfit]) {
         assert!(reasons.contains(&reason), "{reason:?} never exercised: {reasons:?}");
+    }
+}
+
+/// The nearest exit level strictly between bids `at` and `to` of the open position, if any:
+/// a stop on the way down, a target on the way up.
+fn crossed(state: &BotState, at: Decimal, to: Decimal) -> Option<Decimal> {
+    let levels = &state.lanes[0].position.as_ref()?.exits;
+    if to < at {
+        let stops = [levels.stop_loss, levels.trailing.and_then(|t| t.stop)];
+        stops.into_iter().flatten().filter(|level| *level < at && *level > to).max()
+    } else {
+        let targets = [levels.partial_take_profit, levels.take_profit];
+        targets.into_iter().flatten().filter(|level| *level > at && *level < to).min()
     }
 }
 

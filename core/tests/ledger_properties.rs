@@ -1,10 +1,12 @@
 //! Ledger invariants over random markets, configs and strategies: cash never goes negative,
 //! equity is cash plus positions at the bid, fees always reduce P&L, and nothing is bought
-//! without the cash (and the venue's minimum) to pay for it.
+//! without the cash (and the venue's minimum) to pay for it; a partial take-profit's rows
+//! (the open one reduced, the sold part a new closed one) keep the open cost.
 
 mod common;
 
 use auronex_core::engine::{tick, BotConfig, BotState, Event, MarketConfig};
+use auronex_core::exits::ExitReason;
 use auronex_core::fills::FillModel;
 use auronex_core::ledger::Wallet;
 use auronex_core::market::{Candle, Market};
@@ -37,17 +39,26 @@ fn case() -> impl Strategy<Value = Case> {
             })
             .collect::<Vec<_>>()
     });
-    let exits = (prop::option::of(1u32..30), prop::option::of(1u32..30), prop::option::of((1u32..10, 0u32..10)))
-        .prop_map(|(take_profit, stop_loss, trailing)| {
-            let mut pairs = Vec::new();
-            pairs.extend(take_profit.map(|v| format!("take_profit_pct={v}")));
-            pairs.extend(stop_loss.map(|v| format!("stop_loss_pct={v}")));
-            if let Some((distance, activation)) = trailing {
-                pairs.push(format!("trailing_stop_pct={distance}"));
-                pairs.push(format!("trailing_activation_pct={activation}"));
-            }
-            pairs
-        });
+    // The partial level as tenths of the final target (1 % stands for a strategy's default,
+    // none of which is under 1.5 %).
+    let partial = prop::option::of((1u32..10, 1u32..99));
+    let exits =
+        (prop::option::of(1u32..30), prop::option::of(1u32..30), prop::option::of((1u32..10, 0u32..10)), partial)
+            .prop_map(|(take_profit, stop_loss, trailing, partial)| {
+                let mut pairs = Vec::new();
+                if let Some((tenths, share)) = partial {
+                    let level = f64::from(take_profit.unwrap_or(1) * tenths) / 10.0;
+                    pairs.push(format!("partial_take_profit_pct={level}"));
+                    pairs.push(format!("partial_share_pct={share}"));
+                }
+                pairs.extend(take_profit.map(|v| format!("take_profit_pct={v}")));
+                pairs.extend(stop_loss.map(|v| format!("stop_loss_pct={v}")));
+                if let Some((distance, activation)) = trailing {
+                    pairs.push(format!("trailing_stop_pct={distance}"));
+                    pairs.push(format!("trailing_activation_pct={activation}"));
+                }
+                pairs
+            });
     let strategy = prop_oneof![Just("scalping"), Just("rsi"), Just("macd"), Just("bollinger")];
     (walk, 0i64..2_000_000, 0i64..100, 0i64..50, 0i64..50, 0u32..6, 0i64..50, strategy, exits).prop_map(
         |(closes_cents, capital_cents, fee_bp, spread_bp, slippage_bp, lot_step_exp, min_notional, strategy, exits)| {
@@ -100,6 +111,8 @@ proptest! {
         let rules = state.config.markets[0].rules;
         let capital = state.config.capital;
         let mut closed = Vec::new();
+        // The trade rows the Worker would keep: open ones by id, with their cost.
+        let mut open_rows = std::collections::BTreeMap::new();
         for (i, &cents) in case.closes_cents.iter().enumerate() {
             let close = Decimal::new(cents, 2);
             let candle = Candle { open_time_ms: i as i64 * 60_000, open: close, high: close, low: close, close, volume: Decimal::ONE };
@@ -109,18 +122,29 @@ proptest! {
             (state, events) = tick(state, &market, candle.open_time_ms + 60_000);
             for event in events {
                 match event {
-                    Event::Opened { quantity, entry_price, cost, fee, .. } => {
+                    Event::Opened { trade_id, quantity, entry_price, cost, fee, .. } => {
                         prop_assert!(cost <= cash_before, "bought {cost} with {cash_before}");
                         prop_assert!(capital >= rules.min_notional);
                         prop_assert!(entry_price * quantity >= rules.min_notional);
                         prop_assert_eq!(rules.round_quantity(quantity), quantity);
                         prop_assert_eq!(cost, entry_price * quantity + fee);
+                        prop_assert!(open_rows.insert(trade_id, cost).is_none());
+                    }
+                    Event::Reduced { trade_id, cost, .. } => {
+                        let row = open_rows.get_mut(&trade_id);
+                        prop_assert!(row.as_ref().is_some_and(|before| **before > cost), "reduced {trade_id}");
+                        *row.unwrap() = cost;
                     }
                     Event::Closed(trade) => {
                         let gross = trade.gross_profit_loss();
                         prop_assert_eq!(trade.profit_loss, gross - trade.fees);
                         if rules.taker_fee_rate > Decimal::ZERO {
                             prop_assert!(trade.profit_loss < gross);
+                        }
+                        if trade.exit_reason == ExitReason::PartialTakeProfit {
+                            prop_assert!(!open_rows.contains_key(&trade.trade_id), "a part has a new id");
+                        } else {
+                            prop_assert!(open_rows.remove(&trade.trade_id).is_some());
                         }
                         closed.push(trade);
                     }
@@ -135,6 +159,7 @@ proptest! {
             let held: Decimal = state.open_positions().map(|(_, p)| p.quantity * bid).sum();
             let open_cost: Decimal = state.open_positions().map(|(_, p)| p.cost).sum();
             prop_assert_eq!(cash, capital + ledger.realised_pnl - open_cost);
+            prop_assert_eq!(open_rows.values().copied().sum::<Decimal>(), open_cost);
             prop_assert_eq!(state.equity(|_| Some(bid)), cash + held);
         }
     }

@@ -30,6 +30,15 @@ describe('validateBot', () => {
     });
   });
 
+  it('checks and sends the protections as the server reads them (core/src/protections.rs)', () => {
+    const params = { cooldown_candles: '3', stoploss_guard_stops: '2', max_drawdown_pct: '7,5' };
+    expect(botInput(valid({ params })).params).toEqual({ cooldown_candles: 3, stoploss_guard_stops: 2, max_drawdown_pct: 7.5 });
+    expect(fields({ params: { cooldown_candles: '1.5' } })).toEqual(['params.cooldown_candles']);
+    expect(fields({ params: { stoploss_guard_window_candles: '0' } })).toEqual(['params.stoploss_guard_window_candles']);
+    expect(fields({ params: { max_drawdown_pct: '99.5' } })).toEqual(['params.max_drawdown_pct']);
+    expect(fields({ strategy: 'macd', params: { max_drawdown_pct: '0' } })).toEqual([]);
+  });
+
   it("sends rsi's entry word, and only a word the server accepts", () => {
     expect(botInput(valid({ params: { entry: 'cross_up' } })).params).toEqual({ entry: 'cross_up' });
     expect(botInput(valid({ params: { entry: '' } })).params).toEqual({});

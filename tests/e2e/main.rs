@@ -33,8 +33,10 @@ mod notifications;
 mod paper;
 mod payments;
 mod pix;
+mod protections;
 mod routing;
 mod runners;
+mod scaled_exits;
 mod scheduled;
 mod sessions;
 mod stream;
@@ -108,6 +110,8 @@ fn main() {
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,
+                protections::TESTS,
+                scaled_exits::TESTS,
                 ledger::TESTS,
                 stream::TESTS,
                 copier_bots::TESTS,

@@ -23,6 +23,9 @@ pub enum Event {
     },
     /// A position was sold: complete the trade row.
     Closed(ClosedTrade),
+    /// Part of an open position was sold (a `Closed` trade with a new id follows): the open
+    /// trade row now holds `quantity`, which cost `cost` with `fee` of entry fee.
+    Reduced { trade_id: u64, symbol: Symbol, quantity: Quantity, fee: Amount, cost: Amount, time_ms: i64 },
     /// The strategy wanted in but the order could not be placed.
     EntryRefused { symbol: Symbol, reason: Refusal, time_ms: i64 },
     /// The market snapshot named a symbol this bot does not trade.
@@ -31,7 +34,8 @@ pub enum Event {
     NoPrice { symbol: Symbol, time_ms: i64 },
     /// A close set a protection off: entries pause for `candles` candle closes.
     Paused { protection: Protection, candles: u32, cause: String, time_ms: i64 },
-    /// The strategy wanted in but a protection holds entries back for `candles_left` more closes.
+    /// The strategy wanted in but a protection holds entries back; they resume `candles_left`
+    /// closes from this one.
     EntryPaused { symbol: Symbol, protection: Protection, candles_left: u64, time_ms: i64 },
 }
 
@@ -54,6 +58,9 @@ impl Event {
                 trade.profit_loss.round_dp(8).normalize(),
                 trade.profit_pct.round_dp(2).normalize()
             ),
+            Event::Reduced { symbol, quantity, .. } => {
+                format!("partial take-profit on {symbol}: {} stay open", quantity.normalize())
+            }
             Event::EntryRefused { symbol, reason, .. } => {
                 format!("entry on {symbol} refused: {reason}")
             }
@@ -67,7 +74,11 @@ impl Event {
                 )
             }
             Event::EntryPaused { symbol, protection, candles_left, .. } => {
-                format!("entry on {symbol} skipped: {} ({} left)", protection.as_str(), candles_text(*candles_left))
+                format!(
+                    "entry on {symbol} skipped: {} (entries resume in {})",
+                    protection.as_str(),
+                    candles_text(*candles_left)
+                )
             }
         }
     }

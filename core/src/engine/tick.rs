@@ -4,8 +4,10 @@
 use crate::exits::ExitReason;
 use crate::fills::{self, Entry};
 use crate::intrabar;
+use crate::ledger::ClosedTrade;
 use crate::market::{Candle, Market, Quote};
 use crate::money::to_f64;
+use crate::money::Price;
 use crate::strategy::Signal;
 
 use super::{BotState, Event};
@@ -50,7 +52,7 @@ pub(crate) fn step_lane(
         let rule = position.exits.check(quote.bid, now_ms);
         if let Some(reason) = rule.or((signal == Signal::Exit).then_some(ExitReason::Signal)) {
             let price = state.config.fills.sell_price(&quote);
-            close(state, index, price, now_ms, reason, events);
+            exit(state, index, price, now_ms, reason, events);
         }
     } else if let Some(pause) = state.protections.pause_on(index) {
         let candles_left = pause.last_candle + 1 - state.protections.candle;
@@ -97,14 +99,22 @@ pub(crate) fn exit_inside_candle(
     events: &mut Vec<Event>,
 ) {
     let fills = state.config.fills;
-    let Some(position) = &mut state.lanes[index].position else {
-        return;
-    };
     let bid = |price| Quote::around(price, fills.half_spread).bid;
-    let path = (bid(candle.open), bid(candle.low), bid(candle.high), bid(candle.close));
-    if let Some((reason, level)) = intrabar::exit_along(&mut position.exits, path.0, path.1, path.2, path.3) {
+    let mut path = vec![bid(candle.open), bid(candle.low), bid(candle.high), bid(candle.close)];
+    loop {
+        let Some(position) = &mut state.lanes[index].position else {
+            return;
+        };
+        let Some((reason, level, reached)) = intrabar::exit_along(&mut position.exits, &path) else {
+            return;
+        };
         let price = fills.sell_price(&Quote { bid: level, ask: level });
-        close(state, index, price, now_ms, reason, events);
+        exit(state, index, price, now_ms, reason, events);
+        if reason != ExitReason::PartialTakeProfit {
+            return;
+        }
+        // The rest of the position goes on along the path from the partial's level.
+        path.splice(..reached, [level]);
     }
 }
 
@@ -168,19 +178,48 @@ fn feed_candle(state: &mut BotState, index: usize, market: &Market) -> Signal {
     }
 }
 
-fn close(
-    state: &mut BotState,
-    index: usize,
-    price: rust_decimal::Decimal,
-    now_ms: i64,
-    reason: ExitReason,
-    events: &mut Vec<Event>,
-) {
+/// Closes the position, or for a partial take-profit sells its share and keeps the rest open
+/// (whole, and the partial target spent, when the venue's rules cannot split it).
+fn exit(state: &mut BotState, index: usize, price: Price, now_ms: i64, reason: ExitReason, events: &mut Vec<Event>) {
+    if reason != ExitReason::PartialTakeProfit {
+        return close(state, index, price, now_ms, reason, events);
+    }
+    let Some(position) = &mut state.lanes[index].position else {
+        return;
+    };
+    position.exits.partial_taken();
+    let market = &state.config.markets[index];
+    let share = state.config.exits.partial_share_pct;
+    let part_id = state.last_trade_id + 1;
+    let Some((part, rest)) = fills::split(position, &market.symbol, &market.rules, share, price, now_ms, part_id)
+    else {
+        return;
+    };
+    let symbol = market.symbol.clone();
+    events.push(Event::Reduced {
+        trade_id: rest.trade_id,
+        symbol,
+        quantity: rest.quantity,
+        fee: rest.entry_fee,
+        cost: rest.cost,
+        time_ms: now_ms,
+    });
+    *position = rest;
+    state.last_trade_id = part_id;
+    record(state, index, part, now_ms, events);
+}
+
+fn close(state: &mut BotState, index: usize, price: Price, now_ms: i64, reason: ExitReason, events: &mut Vec<Event>) {
     let Some(position) = state.lanes[index].position.take() else {
         return;
     };
     let market = &state.config.markets[index];
     let trade = fills::close(&position, &market.symbol, &market.rules, price, now_ms, reason);
+    record(state, index, trade, now_ms, events);
+}
+
+/// Books a sale: the wallet, the protections, the events.
+fn record(state: &mut BotState, index: usize, trade: ClosedTrade, now_ms: i64, events: &mut Vec<Event>) {
     state.wallet.record(&trade);
     let balance = state.wallet.cash(rust_decimal::Decimal::ZERO);
     let started = state.protections.on_close(&state.config.protections, index, &trade, balance);

@@ -62,13 +62,48 @@ export const EXIT_PARAMS: ParamSpec[] = [
   decimal('trailing_stop_pct', 0, 99),
   decimal('trailing_activation_pct', 0, 10_000),
   { key: 'max_hold_minutes', whole: true, min: 0, max: 4_294_967_295 },
+  decimal('partial_take_profit_pct', 0, 10_000),
+  decimal('partial_share_pct', 1, 99),
+  { key: 'breakeven_after_partial', whole: true, min: 0, max: 1 },
 ];
 
-export const DEFAULTS: Record<Strategy, Record<string, number>> = {
-  scalping: { fast_period: 9, slow_period: 21, take_profit_pct: 1.5, stop_loss_pct: 1 },
-  rsi: { period: 14, oversold: 30, overbought: 70, take_profit_pct: 3, stop_loss_pct: 2 },
-  macd: { fast_period: 12, slow_period: 26, signal_period: 9, take_profit_pct: 4, stop_loss_pct: 2 },
-  bollinger: { period: 20, std_dev: 2, take_profit_pct: 3, stop_loss_pct: 2 },
+/** Pauses of entries after losses (core/src/protections.rs), counted in candle closes; a
+ * blank or 0 count, stop-out number or percentage switches its protection off. */
+export const PROTECTION_PARAMS: ParamSpec[] = [
+  { key: 'cooldown_candles', whole: true, min: 0, max: MAX_PERIOD },
+  { key: 'stoploss_guard_stops', whole: true, min: 0, max: 1_000 },
+  period('stoploss_guard_window_candles', 1),
+  period('stoploss_guard_pause_candles', 1),
+  decimal('max_drawdown_pct', 0, 99),
+  period('max_drawdown_window_candles', 1),
+  period('max_drawdown_pause_candles', 1),
+];
+
+const PROTECTION_DEFAULTS = {
+  partial_share_pct: 50,
+  breakeven_after_partial: 1,
+  stoploss_guard_window_candles: 24,
+  stoploss_guard_pause_candles: 12,
+  max_drawdown_window_candles: 48,
+  max_drawdown_pause_candles: 24,
 };
 
-export const paramsOf = (strategy: Strategy) => [...STRATEGY_PARAMS[strategy], ...EXIT_PARAMS];
+export const DEFAULTS: Record<Strategy, Record<string, number>> = {
+  scalping: { fast_period: 9, slow_period: 21, take_profit_pct: 1.5, stop_loss_pct: 1, ...PROTECTION_DEFAULTS },
+  rsi: { period: 14, oversold: 30, overbought: 70, take_profit_pct: 3, stop_loss_pct: 2, ...PROTECTION_DEFAULTS },
+  macd: {
+    fast_period: 12,
+    slow_period: 26,
+    signal_period: 9,
+    take_profit_pct: 4,
+    stop_loss_pct: 2,
+    ...PROTECTION_DEFAULTS,
+  },
+  bollinger: { period: 20, std_dev: 2, take_profit_pct: 3, stop_loss_pct: 2, ...PROTECTION_DEFAULTS },
+};
+
+/** The strategy's own parameters and the exits: the form's first group. */
+export const tradingParamsOf = (strategy: Strategy) => [...STRATEGY_PARAMS[strategy], ...EXIT_PARAMS];
+
+/** Every numeric key the server reads for `strategy`. */
+export const paramsOf = (strategy: Strategy) => [...tradingParamsOf(strategy), ...PROTECTION_PARAMS];

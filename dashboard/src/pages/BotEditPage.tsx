@@ -12,7 +12,16 @@ import { ErrorNote, Loading } from '../components/Notice';
 import { botInput, emptyBot, paramTexts, quoteOf, validateBot, valuesFromBot, type BotFormValues } from '../forms/botForm';
 import { hasErrors, type FieldErrors } from '../forms/errors';
 import { serverErrors } from '../forms/serverErrors';
-import { CHOICE_PARAMS, DEFAULTS, INTERVALS, STRATEGIES, STRATEGY_RULES, paramsOf } from '../forms/strategyParams';
+import type { MessageKey } from '../i18n/messages';
+import {
+  CHOICE_PARAMS,
+  DEFAULTS,
+  INTERVALS,
+  PROTECTION_PARAMS,
+  STRATEGIES,
+  STRATEGY_RULES,
+  tradingParamsOf,
+} from '../forms/strategyParams';
 import { useResource } from '../hooks/useResource';
 import { SymbolPicker } from './SymbolPicker';
 
@@ -48,6 +57,15 @@ export function BotEditPage({ id }: { id?: string }) {
     new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(amount) + ` ${currency}`;
   const context = { listed, available, format };
   const update = (patch: Partial<BotFormValues>) => setValues({ ...values, ...patch });
+  const paramInput = (key: string) => (
+    <input
+      name={`params.${key}`}
+      inputMode="decimal"
+      placeholder={String(DEFAULTS[values.strategy][key] ?? 0)}
+      value={values.params[key] ?? ''}
+      onChange={(e) => update({ params: { ...values.params, [key]: e.target.value } })}
+    />
+  );
   const quote = values.symbols[0] ? quoteOf(values.symbols[0]) : '';
 
   const submit = async (event: FormEvent) => {
@@ -149,15 +167,25 @@ export function BotEditPage({ id }: { id?: string }) {
               </select>
             </Field>
           ))}
-          {paramsOf(values.strategy).map((spec) => (
+          {tradingParamsOf(values.strategy).map((spec) => (
             <Field key={spec.key} label={spec.key} error={errors[`params.${spec.key}`]}>
-              <input
-                name={`params.${spec.key}`}
-                inputMode="decimal"
-                placeholder={String(DEFAULTS[values.strategy][spec.key] ?? 0)}
-                value={values.params[spec.key] ?? ''}
-                onChange={(e) => update({ params: { ...values.params, [spec.key]: e.target.value } })}
-              />
+              {paramInput(spec.key)}
+            </Field>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset className="protections">
+        <legend>{t('bots.protections')}</legend>
+        <p className="hint">{t('bots.protections.help')}</p>
+        <div className="params">
+          {PROTECTION_PARAMS.map((spec) => (
+            <Field
+              key={spec.key}
+              label={t(`protection.${spec.key}` as MessageKey)}
+              hint={t(`protection.${spec.key}.help` as MessageKey)}
+              error={errors[`params.${spec.key}`]}
+            >
+              {paramInput(spec.key)}
             </Field>
           ))}
         </div>

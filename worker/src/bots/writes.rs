@@ -103,6 +103,26 @@ impl<'a> Writes<'a> {
                 ];
                 self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
             }
+            Event::Reduced { trade_id, quantity, fee, cost, .. } => {
+                // A partial take-profit: the open row keeps the rest (the sold part is the
+                // `Closed` event that follows, under a new id).
+                let statement = self.db.prepare(format!(
+                    "UPDATE trades SET quantity = ?4, cost = ?5, cost_units = ?6, fees = ?7, fees_units = ?8 \
+                     WHERE id = ?3 AND status = 'open' AND {GUARD}"
+                ));
+                let currency = currency_of(bot)?;
+                let (cost, cost_units) = ledger_amount(*cost, &currency)?;
+                let (fee, fee_units) = ledger_amount(*fee, &currency)?;
+                let values = [
+                    format!("{}:{trade_id}", bot.id).into(),
+                    quantity.to_string().into(),
+                    cost,
+                    cost_units,
+                    fee,
+                    fee_units,
+                ];
+                self.statements.push(statement.bind(&[&guard[..], &values[..]].concat())?);
+            }
             Event::Closed(trade) => {
                 // An upsert: the close lands even if the open row was never written. Closing a
                 // trade that is already closed is refused by the database (an error, not a no-op).

@@ -5,7 +5,7 @@
 //! - `{"type":"trade_opened"|"trade_closed","at","bot_id","bot_name","trade":{...}}`, `trade`
 //!   being the trade as `GET /api/trades/` shows it;
 //! - `{"type":"activity","at","bot_id","bot_name","action","message"}`, the line just added to
-//!   `GET /api/bot-activity/recent` (`action`: buy, sell, skipped, error).
+//!   `GET /api/bot-activity/recent` (`action`: buy, sell, skipped, protection, error).
 
 use auronex_core::engine::Event;
 use serde_json::{json, Value};
@@ -94,7 +94,8 @@ pub fn trade(bot: &BotRow, event: &Event, proof: usize) -> Option<Notice> {
     Some(Notice { user_id: bot.user_id.clone(), bot_id: bot.id.clone(), event: value, telegram: Some(telegram), proof })
 }
 
-/// The event for a new activity line of (user id, bot id, bot name); errors also go to Telegram.
+/// The event for a new activity line of (user id, bot id, bot name); errors and protections
+/// pausing the bot's entries also go to Telegram.
 pub fn activity(
     (user_id, bot_id, bot_name): (&str, &str, &str),
     action: &str,
@@ -105,7 +106,11 @@ pub fn activity(
     let mut value = header("activity", bot_id, bot_name, at_ms);
     value["action"] = action.into();
     value["message"] = message.into();
-    let telegram = (action == "error").then(|| format!("{bot_name} error: {message}"));
+    let telegram = match action {
+        "error" => Some(format!("{bot_name} error: {message}")),
+        "protection" => Some(format!("{bot_name}: {message}")),
+        _ => None,
+    };
     Notice { user_id: user_id.into(), bot_id: bot_id.into(), event: value, telegram, proof }
 }
 
@@ -167,13 +172,19 @@ mod tests {
     }
 
     #[test]
-    fn only_errors_go_to_telegram_and_only_landed_notices_are_kept() {
+    fn only_errors_and_protections_go_to_telegram_and_only_landed_notices_are_kept() {
         let author = ("u", "b1", "bot");
         let error = activity(author, "error", "FAIL/USDT: upstream 500", 0, 0);
         assert_eq!(error.event["action"], "error");
         assert_eq!(error.telegram.as_deref(), Some("bot error: FAIL/USDT: upstream 500"));
         let skipped = activity(author, "skipped", "no price", 0, 1);
         assert_eq!(skipped.telegram, None);
+        let paused =
+            activity(author, "protection", "cooldown: entries paused for 3 candles after stop_loss on X/USDT", 0, 2);
+        assert_eq!(
+            paused.telegram.as_deref(),
+            Some("bot: cooldown: entries paused for 3 candles after stop_loss on X/USDT")
+        );
         let kept = proven(vec![error.clone(), skipped], &[1, 0]);
         assert_eq!(kept, vec![error]);
     }
