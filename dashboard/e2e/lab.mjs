@@ -28,17 +28,11 @@ async function signUp(state, options = {}) {
   return page;
 }
 
-/** The candles a page's Run fetched, as the page kept them (inside the chosen period). */
+/** The candles a page's Run fetched from the history endpoint, with their open times in ms. */
 async function fetchedCandles(response) {
-  const body = await response.json();
-  const url = new URL(response.url());
   const ms = (c) => c.timestamp_ms ?? (typeof c.time === 'number' ? c.time : Date.parse(c.time));
-  if (url.pathname.endsWith('/history')) return body.map((c) => ({ ...c, ms: ms(c) }));
-  const day = (text) => Date.parse(`${text}T00:00:00Z`);
-  const [from, to] = [day(state_.from), day(state_.to) + DAY_MS];
-  return body.map((c) => ({ ...c, ms: ms(c) })).filter((c) => c.ms >= from && c.ms < to);
+  return (await response.json()).map((c) => ({ ...c, ms: ms(c) }));
 }
-const state_ = {};
 
 function writeCsv(name, candles) {
   const path = join(work, `${name}.csv`);
@@ -111,11 +105,8 @@ async function backtests_a_bot_on_its_page(state) {
   await page.goto(`${state.servers.base}/bots/${encodeURIComponent(state.labBotId)}`);
   const panel = page.getByTestId('backtest-panel');
   await panel.waitFor();
-  state_.from = await panel.locator('input[name=lab-from]').inputValue();
-  state_.to = await panel.locator('input[name=lab-to]').inputValue();
   const [response] = await Promise.all([
-    // The lab's own request (1h), not the page's chart (1m), and not a history 404 before a fallback.
-    page.waitForResponse((r) => r.ok() && /\/api\/market\/(history|candles)\?/.test(r.url()) && r.url().includes('timeframe=1h')),
+    page.waitForResponse((r) => r.ok() && /\/api\/market\/history\?/.test(r.url())),
     page.getByTestId('lab-run').click(),
   ]);
   const report = page.getByTestId('lab-report');

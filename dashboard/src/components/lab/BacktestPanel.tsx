@@ -48,7 +48,6 @@ export function BacktestPanel({ bot, onUse, usedNote }: { bot: LabBot; onUse(par
   const [from, setFrom] = useState(day(today - 30 * DAY_MS));
   const [to, setTo] = useState(day(today));
   const [status, setStatus] = useState('');
-  const [clipped, setClipped] = useState(0);
   const [error, setError] = useState<Error | null>(null);
   const [ran, setRan] = useState<Ran | null>(null);
   const market = bot.symbols.includes(symbol) ? symbol : (bot.symbols[0] ?? '');
@@ -56,23 +55,21 @@ export function BacktestPanel({ bot, onUse, usedNote }: { bot: LabBot; onUse(par
 
   const run = async () => {
     setError(null);
-    setClipped(0);
     const fromMs = dayMs(from);
     const toMs = dayMs(to) + DAY_MS;
     try {
       setStatus(t('lab.loadingCandles'));
-      const got = await periodCandles(api, { exchange: bot.exchange, symbol: market, timeframe, fromMs, toMs });
-      if (got.candles.length === 0) throw new Error(t('lab.noCandles'));
-      if (got.clipped) setClipped(got.candles.length);
-      setStatus(t('lab.running', { count: number(got.candles.length) }));
+      const candles = await periodCandles(api, { exchange: bot.exchange, symbol: market, timeframe, fromMs, toMs });
+      if (candles.length === 0) throw new Error(t('lab.noCandles'));
+      setStatus(t('lab.running', { count: number(candles.length) }));
       const settings: LabSettings = { exchange: bot.exchange, symbol: market, strategy: bot.strategy, params: bot.params, capital: bot.capital };
-      const columns = toColumns(got.candles);
+      const columns = toColumns(candles);
       const report = await runBacktest(settings, columns);
       const first = columns[0];
-      const last = columns[got.candles.length - 1] + TIMEFRAME_MS[timeframe];
+      const last = columns[candles.length - 1] + TIMEFRAME_MS[timeframe];
       const meta: ReportMeta = { ...settings, name: bot.name, timeframe, fromMs: first, toMs: last };
-      setRan({ report, meta, candles: got.candles, columns, settings });
-      setStatus(t('lab.candles', { count: number(got.candles.length), from: day(first), to: day(last - 1) }));
+      setRan({ report, meta, candles, columns, settings });
+      setStatus(t('lab.candles', { count: number(candles.length), from: day(first), to: day(last - 1) }));
     } catch (failure) {
       setStatus('');
       setError(failure instanceof Error ? failure : new Error(String(failure)));
@@ -115,7 +112,6 @@ export function BacktestPanel({ bot, onUse, usedNote }: { bot: LabBot; onUse(par
         </button>
       </div>
       {status && <p className="muted" data-testid="lab-status" role="status">{status}</p>}
-      {clipped > 0 && <p className="muted">{t('lab.clipped', { count: number(clipped) })}</p>}
       <ErrorNote error={error} />
       {ran && <LabReportView report={ran.report} meta={ran.meta} candles={ran.candles} quote={quote} onUse={onUse} usedNote={usedNote} />}
       {ran && <SweepPanel settings={ran.settings} columns={ran.columns} quote={quote} onUse={onUse} usedNote={usedNote} />}
