@@ -219,8 +219,26 @@ async function lab_on_a_phone_in_portuguese(state) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+async function lab_on_the_bot_form(state) {
+  const page = state.labPage;
+  await page.goto(`${state.servers.base}/bots/${encodeURIComponent(state.labBotId)}/edit`);
+  const period = page.locator('input[name="params.period"]');
+  await period.fill('11');
+  await page.getByTestId('lab-run').click();
+  const report = page.getByTestId('lab-report');
+  await waitText(report.locator('.lab-params'), '"period":11');
+  // The form changes afterwards; "use these parameters" puts back the ones the report ran.
+  await period.fill('3');
+  await report.getByTestId('lab-use').click();
+  await waitText(report.locator('.ok-note'), 'Parameters copied into the form; save to keep them.');
+  assert((await period.inputValue()) === '11', `period field: ${await period.inputValue()}`);
+  await partShot(state, page.getByTestId('backtest-panel').locator('.lab-report > .page-head, .lab-report > .lab-params, .lab-report > .ok-note').first(), 'lab-form-use');
+  await shot(state, page, 'lab-bot-form');
+}
+
 export const LAB_TESTS = [
   ['lab_backtests_a_bot_on_its_page', backtests_a_bot_on_its_page],
   ['lab_sweeps_parameters_on_the_bot_page', sweeps_parameters_on_the_bot_page],
   ['lab_on_a_phone_in_portuguese', lab_on_a_phone_in_portuguese],
+  ['lab_on_the_bot_form', lab_on_the_bot_form],
 ];
