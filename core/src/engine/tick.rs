@@ -100,12 +100,17 @@ pub(crate) fn exit_inside_candle(
 ) {
     let fills = state.config.fills;
     let bid = |price| Quote::around(price, fills.half_spread).bid;
-    let mut path = vec![bid(candle.open), bid(candle.low), bid(candle.high), bid(candle.close)];
+    if state.lanes[index].position.is_none() {
+        return;
+    }
+    // On the stack, and only with a position open: this runs for every candle of a backtest.
+    let mut path = [bid(candle.open), bid(candle.low), bid(candle.high), bid(candle.close)];
+    let mut from = 0;
     loop {
         let Some(position) = &mut state.lanes[index].position else {
             return;
         };
-        let Some((reason, level, reached)) = intrabar::exit_along(&mut position.exits, &path) else {
+        let Some((reason, level, reached)) = intrabar::exit_along(&mut position.exits, &path[from..]) else {
             return;
         };
         let price = fills.sell_price(&Quote { bid: level, ask: level });
@@ -114,7 +119,8 @@ pub(crate) fn exit_inside_candle(
             return;
         }
         // The rest of the position goes on along the path from the partial's level.
-        path.splice(..reached, [level]);
+        from += reached - 1;
+        path[from] = level;
     }
 }
 
