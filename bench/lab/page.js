@@ -39,36 +39,43 @@ const ask = (worker, message) =>
 async function sweep(grid, settings) {
   const { columns, n } = await columnsOf('/data/year_1h.csv');
   const sets = grid.y.values.flatMap((y) => grid.x.values.map((x) => ({ ...grid.base, [grid.x.key]: x, [grid.y.key]: y })));
-  const count = navigator.hardwareConcurrency || 2;
-  const share = Math.ceil(sets.length / count);
-  const run = async (workers, withCandles) => {
-    const parts = await Promise.all(
-      workers.map((worker, i) =>
-        ask(worker, { settings, sets: sets.slice(i * share, (i + 1) * share), candles: withCandles ? columns : undefined }),
-      ),
-    );
-    return parts.flatMap((part) => part.rows);
+  /** Cold (workers started, wasm fetched and compiled, candles copied, then the sweep) and the
+   * best of 3 warm runs on `count` workers. */
+  const timed = async (count) => {
+    const share = Math.ceil(sets.length / count);
+    const run = async (workers, withCandles) => {
+      const parts = await Promise.all(
+        workers.map((worker, i) =>
+          ask(worker, { settings, sets: sets.slice(i * share, (i + 1) * share), candles: withCandles ? columns : undefined }),
+        ),
+      );
+      return parts.flatMap((part) => part.rows);
+    };
+    const coldStart = performance.now();
+    const workers = startWorkers(count);
+    let rows = await run(workers, true);
+    const coldMs = performance.now() - coldStart;
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      rows = await run(workers, false);
+      times.push(performance.now() - started);
+    }
+    workers.forEach((w) => w.terminate());
+    return { rows, cold_ms: coldMs, ms: best(times), all_ms: times };
   };
-  // Cold: workers started, wasm fetched and compiled, candles copied, then the sweep.
-  const coldStart = performance.now();
-  const workers = startWorkers(count);
-  let rows = await run(workers, true);
-  const coldMs = performance.now() - coldStart;
-  const times = [];
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    rows = await run(workers, false);
-    times.push(performance.now() - started);
-  }
-  workers.forEach((w) => w.terminate());
-  const byReturn = rows.map((r, i) => ({ i, ret: Number(r.in_sample?.return_pct ?? -Infinity) })).sort((a, b) => b.ret - a.ret);
+  const count = navigator.hardwareConcurrency || 2;
+  const all = await timed(count);
+  const one = await timed(1);
+  const byReturn = all.rows.map((r, i) => ({ i, ret: Number(r.in_sample?.return_pct ?? -Infinity) })).sort((a, b) => b.ret - a.ret);
   return {
     candles: n,
     sets: sets.length,
     workers: count,
-    cold_ms: coldMs,
-    ms: best(times),
-    all_ms: times,
+    cold_ms: all.cold_ms,
+    ms: all.ms,
+    all_ms: all.all_ms,
+    one_worker_ms: one.ms,
     best: { params: sets[byReturn[0].i], return_pct: byReturn[0].ret },
   };
 }

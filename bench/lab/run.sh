@@ -73,7 +73,9 @@ print("|---|---:|---:|---|")
 best = w["best"]["params"]
 print(f"| lab wasm, {w['workers']} Chromium workers, warm | {w['ms'] / 1000:.3f} | {w['sets'] / w['ms'] * 1000:.0f} | period {best['period']}, oversold {best['oversold']} ({w['best']['return_pct']:.2f} %) |")
 print(f"| lab wasm, cold (workers started, wasm compiled, candles copied) | {w['cold_ms'] / 1000:.3f} | {w['sets'] / w['cold_ms'] * 1000:.0f} | |")
+print(f"| lab wasm, 1 Chromium worker, warm | {w['one_worker_ms'] / 1000:.3f} | {w['sets'] / w['one_worker_ms'] * 1000:.0f} | |")
 print(f"| lab code built natively, one thread | {lab['sweep_ms_one_thread'] / 1000:.3f} | {lab['sets'] / lab['sweep_ms_one_thread'] * 1000:.0f} | |")
+print(f"| 1 wasm worker / native thread | {w['one_worker_ms'] / lab['sweep_ms_one_thread']:.2f}x | | |")
 bb = bt["best"]
 print(f"| backtesting.py Backtest.optimize | {bt['seconds']:.2f} | {bt['sets'] / bt['seconds']:.1f} | period {bb['period']}, oversold {bb['oversold']} ({bb['return_pct']:.2f} %) |")
 print(f"| backtesting.py / lab (warm) | {bt['seconds'] * 1000 / w['ms']:.0f}x | | |")

@@ -72,7 +72,7 @@ describe('sweep grid', () => {
 
 describe('report', () => {
   const report: LabReport = {
-    assumptions: { fee_pct: '0.1', spread_pct: '0.1', slippage_pct: '0', lot_step: '0.00000001', min_notional: '1' },
+    assumptions: { fee_pct: '0.1', spread_pct: '0.1', slippage_pct: '0', lot_step: '0.00000001', min_notional: '1', stake: '1000' },
     trades: [trade(1, '2026-01-31T23:00:00Z', '2.5'), trade(2, '2026-02-01T01:00:00Z', '-1'), trade(3, '2026-02-10T00:00:00Z', '4')],
     metrics: metrics(5.5),
     refused_entries: 0,

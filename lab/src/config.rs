@@ -25,6 +25,10 @@ pub struct LabConfig {
     pub params: Params,
     #[serde(deserialize_with = "number")]
     pub capital: Decimal,
+    /// How many markets the bot trades: a live bot stakes capital / markets per entry, so a
+    /// backtest of one of them does too (1 when absent).
+    #[serde(default = "one")]
+    pub markets: u32,
     /// Taker fee in percent; the venue's default tier when absent.
     #[serde(default, deserialize_with = "optional_number")]
     pub fee_pct: Option<Decimal>,
@@ -53,6 +57,10 @@ fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Erro
 
 fn optional_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
     number(deserializer).map(Some)
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn default_spread_pct() -> Decimal {
@@ -95,8 +103,11 @@ impl LabConfig {
         let symbol = Symbol::from_str(&self.symbol).map_err(|e| format!("symbol: {e}"))?;
         let fills = FillModel::from_percents(self.spread_pct, self.slippage_pct).map_err(|e| e.to_string())?;
         let markets = vec![MarketConfig { symbol, rules }];
-        let config =
+        let mut config =
             BotConfig::from_params(&self.strategy, params, self.capital, fills, markets).map_err(|e| e.to_string())?;
+        if self.markets > 1 {
+            config.stake_per_trade = Some(self.capital / Decimal::from(self.markets));
+        }
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
     }
@@ -119,6 +130,15 @@ mod tests {
         assert_eq!(config.bot_config().unwrap().markets[0].rules.taker_fee_rate, binance);
         let given = LabConfig { fee_pct: Some(Decimal::new(25, 2)), ..config };
         assert_eq!(given.bot_config().unwrap().markets[0].rules.taker_fee_rate, Decimal::new(25, 4));
+    }
+
+    #[test]
+    fn one_market_of_several_stakes_its_share_of_the_capital() {
+        let json = r#"{"exchange":"binance","symbol":"BTC/USDT","strategy":"rsi","capital":900,"markets":3}"#;
+        let config = LabConfig::from_json(json).unwrap().bot_config().unwrap();
+        assert_eq!((config.capital, config.stake()), (Decimal::from(900), Decimal::from(300)));
+        let json = r#"{"exchange":"binance","symbol":"BTC/USDT","strategy":"rsi","capital":900}"#;
+        assert_eq!(LabConfig::from_json(json).unwrap().bot_config().unwrap().stake(), Decimal::from(900));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Assumptions {
     pub slippage_pct: Decimal,
     pub lot_step: Decimal,
     pub min_notional: Decimal,
+    /// Cash one entry may use: the capital, or its share when the bot trades several markets.
+    pub stake: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,6 +34,7 @@ pub struct LabReport {
 
 pub fn run_backtest(settings: &LabConfig, candles: &[Candle], max_points: usize) -> Result<LabReport, String> {
     let config = settings.bot_config()?;
+    let stake = config.stake();
     let mut points = Vec::with_capacity(candles.len());
     let report = backtest_observed(config, candles, |time, equity| {
         points.push(Point(time, equity.to_f64().unwrap_or(f64::NAN)));
@@ -43,6 +46,7 @@ pub fn run_backtest(settings: &LabConfig, candles: &[Candle], max_points: usize)
         slippage_pct: settings.slippage_pct,
         lot_step: settings.lot_step,
         min_notional: settings.min_notional,
+        stake,
     };
     Ok(LabReport { report, assumptions, curves: chart_curves(&points, max_points) })
 }

@@ -67,7 +67,7 @@ export const labEn = {
   'lab.capital': 'Capital',
   'lab.exitTime': 'Exited',
   'lab.assumptions': 'Fills',
-  'lab.assumptionsLine': 'fee {fee_pct}% per order, spread {spread_pct}%, slippage {slippage_pct}%, lot {lot_step}, minimum order {min_notional}',
+  'lab.assumptionsLine': 'fee {fee_pct}% per order, spread {spread_pct}%, slippage {slippage_pct}%, lot {lot_step}, minimum order {min_notional}, {stake} per entry',
 } as const;
 
 export const labPtBR: Record<keyof typeof labEn, string> = {
@@ -136,5 +136,5 @@ export const labPtBR: Record<keyof typeof labEn, string> = {
   'lab.capital': 'Capital',
   'lab.exitTime': 'Saída',
   'lab.assumptions': 'Execução',
-  'lab.assumptionsLine': 'taxa de {fee_pct}% por ordem, spread de {spread_pct}%, derrapagem de {slippage_pct}%, lote {lot_step}, ordem mínima {min_notional}',
+  'lab.assumptionsLine': 'taxa de {fee_pct}% por ordem, spread de {spread_pct}%, derrapagem de {slippage_pct}%, lote {lot_step}, ordem mínima {min_notional}, {stake} por entrada',
 };

@@ -10,6 +10,8 @@ export interface LabSettings {
   strategy: string;
   params: Params;
   capital: number;
+  /** How many markets the bot trades (each entry stakes capital / markets, as live). */
+  markets: number;
 }
 
 export interface LabTrade {
@@ -57,6 +59,7 @@ export interface Assumptions {
   slippage_pct: string;
   lot_step: string;
   min_notional: string;
+  stake: string;
 }
 
 export interface LabReport {

@@ -62,7 +62,14 @@ export function BacktestPanel({ bot, onUse, usedNote }: { bot: LabBot; onUse(par
       const candles = await periodCandles(api, { exchange: bot.exchange, symbol: market, timeframe, fromMs, toMs });
       if (candles.length === 0) throw new Error(t('lab.noCandles'));
       setStatus(t('lab.running', { count: number(candles.length) }));
-      const settings: LabSettings = { exchange: bot.exchange, symbol: market, strategy: bot.strategy, params: bot.params, capital: bot.capital };
+      const settings: LabSettings = {
+        exchange: bot.exchange,
+        symbol: market,
+        strategy: bot.strategy,
+        params: bot.params,
+        capital: bot.capital,
+        markets: bot.symbols.length,
+      };
       const columns = toColumns(candles);
       const report = await runBacktest(settings, columns);
       const first = columns[0];
