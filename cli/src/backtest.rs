@@ -15,6 +15,7 @@ use clap::Args;
 use rust_decimal::Decimal;
 
 use crate::candles_file;
+use crate::timerange::TimeRange;
 
 #[derive(Args)]
 pub struct BacktestArgs {
@@ -48,6 +49,10 @@ pub struct BacktestArgs {
     /// Symbol the candles are for (labels the trades)
     #[arg(long, default_value = "BTC/USD")]
     symbol: String,
+    /// Only the candles in this range (freqtrade's format): 20240101-20240301, 20240101-,
+    /// -20240301 or Unix seconds; start inclusive, end exclusive
+    #[arg(long)]
+    timerange: Option<String>,
     /// Print {"trades": [...], "metrics": {...}} instead of a table
     #[arg(long)]
     json: bool,
@@ -79,7 +84,14 @@ fn config(args: &BacktestArgs) -> Result<BotConfig, String> {
 
 pub fn run(args: BacktestArgs) -> Result<(), String> {
     let config = config(&args)?;
-    let candles = candles_file::read(&args.input)?;
+    let mut candles = candles_file::read(&args.input)?;
+    if let Some(text) = &args.timerange {
+        let range = TimeRange::parse(text)?;
+        candles.retain(|candle| range.contains(candle.open_time_ms));
+        if candles.is_empty() {
+            return Err(format!("{}: no candles inside --timerange {text}", args.input));
+        }
+    }
     let report = backtest(config, &candles).map_err(|e| e.to_string())?;
     let text = if args.json {
         let json = serde_json::json!({ "trades": report.trades, "metrics": report.metrics });

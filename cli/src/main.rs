@@ -3,9 +3,11 @@
 mod backtest;
 mod candles_file;
 mod copier;
+mod download_data;
 mod exchange_sim;
 mod health;
 mod indicators;
+mod timerange;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,9 @@ enum Command {
     Indicators(indicators::IndicatorsArgs),
     /// Replay a strategy over a candle CSV with paper fills; print trades and metrics.
     Backtest(backtest::BacktestArgs),
+    /// Download a market's complete candles for a range from its venue into a candle CSV
+    /// (the format `backtest` and `indicators` read), with a progress bar on stderr.
+    DownloadData(download_data::DownloadArgs),
     /// Serve Binance's public spot API and AwesomeAPI's USD-BRL quote locally, replaying real
     /// recorded prices (or scripted ones), for offline development and tests.
     ExchangeSim(exchange_sim::SimArgs),
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
             indicators::run(args, matches.subcommand_matches("indicators").unwrap_or(&matches))
         }
         Command::Backtest(args) => backtest::run(args),
+        Command::DownloadData(args) => download_data::run(args),
         Command::ExchangeSim(args) => exchange_sim::run(args),
         Command::Copier(args) => match copier::run(args) {
             Ok(()) => Ok(()),

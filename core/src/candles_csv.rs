@@ -19,6 +19,17 @@ pub enum CsvError {
     Empty,
 }
 
+/// The CSV text of `candles` (oldest first), header included: what [`parse_candles`] reads.
+pub fn format_candles(candles: &[Candle]) -> String {
+    let mut text = String::with_capacity(64 * (candles.len() + 1));
+    text.push_str(HEADER);
+    text.push('\n');
+    for c in candles {
+        text.push_str(&format!("{},{},{},{},{},{}\n", c.open_time_ms, c.open, c.high, c.low, c.close, c.volume));
+    }
+    text
+}
+
 /// Parses every non-blank line after the header; any bad row is an error naming its line.
 pub fn parse_candles(text: &str) -> Result<Vec<Candle>, CsvError> {
     let mut lines = text.lines().enumerate();
@@ -102,6 +113,14 @@ mod tests {
         assert_eq!(candles[0].close, Decimal::new(175, 2));
         assert_eq!(candles[1].open_time_ms, 2000);
         assert_eq!(MAX_PRICE, Decimal::from(1_000_000_000_000_000i64));
+    }
+
+    #[test]
+    fn formatted_candles_parse_back() {
+        let candles = parse_candles(GOOD).unwrap();
+        let text = format_candles(&candles);
+        assert!(text.starts_with(HEADER));
+        assert_eq!(parse_candles(&text).unwrap(), candles);
     }
 
     #[test]

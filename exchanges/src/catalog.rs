@@ -83,6 +83,22 @@ impl ExchangeId {
             Self::Foxbit => "FOXBIT_API_URL",
         }
     }
+
+    /// The venue's real public API base URL (what `base_url_var` overrides).
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Self::Binance => "https://api.binance.com",
+            Self::Bybit => "https://api.bybit.com",
+            Self::Okx => "https://www.okx.com",
+            Self::Kraken => "https://api.kraken.com",
+            Self::Coinbase => "https://api.exchange.coinbase.com",
+            Self::Gateio => "https://api.gateio.ws",
+            Self::Htx => "https://api.huobi.pro",
+            Self::Kucoin => "https://api.kucoin.com",
+            Self::Mercadobitcoin => "https://api.mercadobitcoin.net",
+            Self::Foxbit => "https://api.foxbit.com.br",
+        }
+    }
 }
 
 impl FromStr for ExchangeId {

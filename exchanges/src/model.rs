@@ -79,6 +79,20 @@ pub struct Candle {
     pub volume: Decimal,
 }
 
+impl Candle {
+    /// The core crate's candle, field by field.
+    pub fn to_core(&self) -> auronex_core::market::Candle {
+        auronex_core::market::Candle {
+            open_time_ms: self.open_time_ms,
+            open: self.open,
+            high: self.high,
+            low: self.low,
+            close: self.close,
+            volume: self.volume,
+        }
+    }
+}
+
 /// The candle intervals the product offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Timeframe {

@@ -48,6 +48,12 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// `2024-01-01T00:00:00.000Z`, for venues whose time parameters are ISO 8601.
+pub fn iso8601(ms: i64) -> String {
+    use chrono::{DateTime, SecondsFormat};
+    DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +68,11 @@ mod tests {
     fn encodes_json_arrays_in_queries() {
         assert_eq!(encode(r#"["BTCUSDT"]"#), "%5B%22BTCUSDT%22%5D");
         assert_eq!(encode("BTC-USD"), "BTC-USD");
+    }
+
+    #[test]
+    fn formats_iso8601_in_utc_with_millis() {
+        assert_eq!(iso8601(1_704_067_200_000), "2024-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_704_067_199_999), "2023-12-31T23:59:59.999Z");
     }
 }

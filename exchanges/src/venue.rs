@@ -47,6 +47,18 @@ pub struct Quirks {
     pub rate_limit_per_seconds: u32,
     /// Default (lowest-tier, no discount) spot taker fee in basis points.
     pub taker_fee_bps: u32,
+    /// Whether and how the venue pages through candle history by time.
+    pub history: HistoryPaging,
+}
+
+/// How a venue serves candle history for a time range (`GET /api/market/history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryPaging {
+    /// Ranged requests of at most `per_page` of the candles the venue is asked for (finer
+    /// ones where it groups, see `Venue::history_page_ms`).
+    ByTime { per_page: u16 },
+    /// The public API cannot page candles by time; `why` says what it offers instead.
+    Unavailable { why: &'static str },
 }
 
 impl Quirks {
@@ -81,6 +93,26 @@ pub trait Venue: Sync {
     /// `now_ms` is for venues whose candle endpoint wants an explicit time range.
     fn candles_request(&self, venue_symbol: &str, timeframe: Timeframe, limit: u16, now_ms: i64) -> UpstreamRequest;
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError>;
+
+    /// (e) One page of candle history: the candles opening in `[start_ms, end_ms)`, a span of
+    /// at most [`Venue::history_page_ms`], parsed by `parse_candles` (the caller trims to the
+    /// span). `None` where `quirks().history` is `Unavailable`.
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest>;
+
+    /// The time one history page covers at `timeframe`: `per_page` candles of that length,
+    /// or of the finer length the venue groups from (Coinbase's 4h, Mercado Bitcoin's 5m/4h).
+    fn history_page_ms(&self, timeframe: Timeframe) -> Option<i64> {
+        match self.quirks().history {
+            HistoryPaging::ByTime { per_page } => Some(i64::from(per_page) * timeframe.millis()),
+            HistoryPaging::Unavailable { .. } => None,
+        }
+    }
 
     /// Classifies a non-2xx answer from its status and body.
     fn classify_error(&self, status: u16, body: &str) -> VenueError;

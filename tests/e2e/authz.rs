@@ -128,6 +128,12 @@ fn table() -> Vec<Op> {
         op("GET", "/api/exchanges", Public, 200),
         op("GET", "/api/exchange/symbols", Public, 200).query("?exchange=binance"),
         op("GET", "/api/market/candles", Public, 200).query("?exchange=binance&symbol=BTC/USDT&timeframe=1h&limit=2"),
+        op("GET", "/api/market/history", Public, 200)
+            .query("?exchange=binance&symbol=BTC/USDT&timeframe=1d&from=2024-01-01&to=2024-01-05"),
+        op("POST", "/api/backtests", SignedIn, 200).body(|_, _| {
+            Some(json!({"strategy": "rsi", "exchange": "binance", "symbol": "BTC/USDT", "timeframe": "1d",
+                        "from": "2024-01-01", "to": "2024-03-01", "capital": 100}))
+        }),
         op("GET", "/api/market/top-gainers", Public, 200),
         op("GET", "/api/market/quotes", Public, 200).query("?pairs=binance:BTC/USDT"),
         op("GET", "/api/cotacao/usd-brl", Public, 200),

@@ -204,6 +204,25 @@ fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint { method: "POST", path: "/api/bots", admin: false, body: |_| valid_bot(), fields: bot },
         Endpoint { method: "PUT", path: "/api/bots/{bot}", admin: false, body: |_| valid_bot(), fields: bot },
+        Endpoint {
+            method: "POST",
+            path: "/api/backtests",
+            admin: false,
+            body: |_| {
+                json!({"strategy": "rsi", "params": {"period": 14}, "exchange": "binance", "symbol": "BTC/USDT",
+                       "timeframe": "1d", "from": "2024-01-01", "to": "2024-02-01", "capital": 100})
+            },
+            fields: &[
+                ("strategy", Word),
+                ("params", Object),
+                ("exchange", Word),
+                ("symbol", Word),
+                ("timeframe", Word),
+                ("from", Word),
+                ("to", Word),
+                ("capital", Amount),
+            ],
+        },
     ]
 }
 

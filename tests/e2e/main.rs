@@ -9,6 +9,7 @@ mod admin;
 mod api_keys;
 mod assets;
 mod authz;
+mod backtests;
 mod billing;
 mod books;
 mod bots;
@@ -17,10 +18,12 @@ mod copier_bots;
 mod copier_cli;
 mod copier_hostile;
 mod copier_members;
+mod download_data;
 mod faults;
 mod flood;
 mod harness;
 mod health;
+mod history;
 mod hostile;
 mod ledger;
 mod market;
@@ -101,6 +104,9 @@ fn main() {
                 copier_members::TESTS,
                 market::TESTS,
                 market_cache::TESTS,
+                history::TESTS,
+                download_data::TESTS,
+                backtests::TESTS,
                 market_outage::TESTS,
                 bots::TESTS,
                 paper::TESTS,

@@ -155,6 +155,21 @@ impl SimClient {
             .unwrap_or(0)
     }
 
+    /// Distinct requests (path and query) containing `needle`: a request retried after a
+    /// timeout counts once.
+    pub fn distinct_matching(&self, needle: &str) -> usize {
+        let stats = self.stats();
+        stats["by_request"].as_object().map_or(0, |all| all.keys().filter(|request| request.contains(needle)).count())
+    }
+
+    /// `GET` any simulated venue path (e.g. klines), as a client of the venue would.
+    pub fn get_json(&self, path_and_query: &str) -> Value {
+        let mut response =
+            self.agent.get(format!("{}{path_and_query}", self.base_url)).call().expect("simulator request");
+        assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
+        response.body_mut().read_json().expect("simulator JSON")
+    }
+
     /// `POST /__sim/{control}` with a JSON body (scripts, faults).
     pub fn control(&self, control: &str, body: &Value) -> Value {
         let mut response =

@@ -4,6 +4,7 @@ mod admin;
 mod api_keys;
 mod app;
 mod auth;
+mod backtests;
 mod bots;
 mod clock;
 mod config;

@@ -151,8 +151,11 @@ pub fn klines(tracks: &[Track], query: &Query, now: i64) -> Reply {
     };
     let time = |name: &str| query.get(name).and_then(|v| v.parse::<i64>().ok());
     let last_bucket = bucket_start(time("endTime").unwrap_or(now).min(now), length);
+    // A ranged page (`startTime`, as candle history pages) starts at the first open at or
+    // after startTime and stops at endTime (inclusive) or after `limit` candles.
     let first_bucket = match time("startTime") {
-        Some(start) => bucket_start(start, length),
+        Some(start) if bucket_start(start, length) == start => start,
+        Some(start) => bucket_start(start, length) + length,
         None => last_bucket - (limit - 1) * length,
     };
     let rows: Vec<Value> = (0..limit)
@@ -287,6 +290,21 @@ mod tests {
         assert_eq!(rows[1][0], 300_000);
         assert_eq!(rows[2][4], "110.00000000");
         assert_eq!(rows[0][6], 299_999);
+    }
+
+    #[test]
+    fn ranged_pages_follow_start_end_and_limit() {
+        let now = 3_000_000;
+        let page = |query: &str| {
+            let reply = klines(&tracks(), &Query::parse(query), now);
+            reply.body.as_array().unwrap().iter().map(|row| row[0].as_i64().unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(page("symbol=BTCUSDT&interval=5m&startTime=0&endTime=899999&limit=1000"), [0, 300_000, 600_000]);
+        assert_eq!(
+            page("symbol=BTCUSDT&interval=5m&startTime=1&endTime=900000&limit=1000"),
+            [300_000, 600_000, 900_000]
+        );
+        assert_eq!(page("symbol=BTCUSDT&interval=5m&startTime=0&limit=2"), [0, 300_000]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, VenueError};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{chunks, Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{chunks, Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Binance;
@@ -25,6 +25,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 6000,
     rate_limit_per_seconds: 60,
     taker_fee_bps: 10,
+    // klines: `startTime`/`endTime` (ms, inclusive), `limit` up to 1000, oldest first.
+    history: HistoryPaging::ByTime { per_page: 1000 },
 };
 
 const KLINE: RowLayout = RowLayout { columns: [0, 1, 2, 3, 4, 5], time_unit_ms: 1 };
@@ -172,6 +174,22 @@ impl Venue for Binance {
     fn parse_candles(&self, _: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = check(body)?;
         json::candle_rows("klines", &value, &KLINE, None)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let path = format!(
+            "/api/v3/klines?symbol={}&interval={}&startTime={start_ms}&endTime={}&limit=1000",
+            encode(venue_symbol),
+            timeframe.as_str(),
+            end_ms - 1
+        );
+        Some(UpstreamRequest::new(path, 2).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

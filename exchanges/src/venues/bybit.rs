@@ -9,7 +9,7 @@ use crate::fields::{self, BookFields, TickerFields};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Bybit;
@@ -26,6 +26,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 600,
     rate_limit_per_seconds: 5,
     taker_fee_bps: 10,
+    // kline: `start`/`end` (ms), `limit` up to 1000, newest first.
+    history: HistoryPaging::ByTime { per_page: 1000 },
 };
 
 /// `[startTime, open, high, low, close, volume, turnover]`, newest first.
@@ -149,6 +151,22 @@ impl Venue for Bybit {
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let result = result(body)?;
         json::candle_rows("kline", &result["list"], &KLINE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let path = format!(
+            "/v5/market/kline?category=spot&symbol={}&interval={}&start={start_ms}&end={}&limit=1000",
+            encode(venue_symbol),
+            interval(timeframe),
+            end_ms - 1
+        );
+        Some(UpstreamRequest::new(path, 1).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::error::{ErrorKind, VenueError};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
-use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::request::{encode, iso8601, UpstreamRequest};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Coinbase;
@@ -27,6 +27,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_per_seconds: 1,
     // Exchange fee schedule, lowest tier taker 0.60%.
     taker_fee_bps: 60,
+    // candles: `start`/`end` (ISO 8601), at most 300 candles of the granularity per request.
+    history: HistoryPaging::ByTime { per_page: 300 },
 };
 
 /// `[time (s), low, high, open, close, volume]`, newest first.
@@ -145,6 +147,31 @@ impl Venue for Coinbase {
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = check(body)?;
         json::candle_rows("candles", &value, &CANDLE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let (seconds, group) = granularity(timeframe);
+        let path = format!(
+            "/products/{}/candles?granularity={seconds}&start={}&end={}",
+            encode(venue_symbol),
+            encode(&iso8601(start_ms)),
+            encode(&iso8601(end_ms - 1000))
+        );
+        let request = UpstreamRequest::new(path, 1).about(venue_symbol);
+        Some(match group {
+            Some(group_ms) => request.grouped(group_ms),
+            None => request,
+        })
+    }
+
+    fn history_page_ms(&self, timeframe: Timeframe) -> Option<i64> {
+        Some(300 * granularity(timeframe).0 * 1000)
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::error::{ErrorKind, VenueError};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
-use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::request::{encode, iso8601, UpstreamRequest};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Foxbit;
@@ -28,6 +28,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 300,
     rate_limit_per_seconds: 10,
     taker_fee_bps: 50,
+    // candlesticks: `start_time`/`end_time` (ISO 8601), `limit` up to 500.
+    history: HistoryPaging::ByTime { per_page: 500 },
 };
 
 /// `[open time (ms), open, high, low, close, close time, base volume, quote volume, trades, ...]`.
@@ -159,6 +161,23 @@ impl Venue for Foxbit {
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = check(body)?;
         json::candle_rows("candlesticks", &value, &CANDLE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let path = format!(
+            "/rest/v3/markets/{}/candlesticks?interval={}&start_time={}&end_time={}&limit=500",
+            encode(venue_symbol),
+            timeframe.as_str(),
+            encode(&iso8601(start_ms)),
+            encode(&iso8601(end_ms - 1))
+        );
+        Some(UpstreamRequest::new(path, 12).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

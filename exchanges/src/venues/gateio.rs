@@ -10,7 +10,7 @@ use crate::fields::{self, BookFields};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Gateio;
@@ -29,6 +29,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_per_seconds: 10,
     // Spot VIP 0 taker fee 0.2% (the `fee` field of currency_pairs).
     taker_fee_bps: 20,
+    // candlesticks: `from`/`to` (Unix seconds) instead of `limit`, at most 1000 points.
+    history: HistoryPaging::ByTime { per_page: 1000 },
 };
 
 /// `[t (s), quote volume, close, high, low, open, base volume, window closed]`, oldest first.
@@ -149,6 +151,23 @@ impl Venue for Gateio {
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = check(body)?;
         json::candle_rows("candlesticks", &value, &CANDLE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let path = format!(
+            "/api/v4/spot/candlesticks?currency_pair={}&interval={}&from={}&to={}",
+            encode(venue_symbol),
+            timeframe.as_str(),
+            start_ms / 1000,
+            end_ms / 1000 - 1
+        );
+        Some(UpstreamRequest::new(path, 1).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

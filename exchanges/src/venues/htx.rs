@@ -9,7 +9,7 @@ use crate::fields::{self, BookFields, TickerFields};
 use crate::json;
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Htx;
@@ -27,6 +27,9 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 10,
     rate_limit_per_seconds: 1,
     taker_fee_bps: 20,
+    history: HistoryPaging::Unavailable {
+        why: "HTX's /market/history/kline takes only a size (the latest up to 2000 candles), no time range",
+    },
 };
 
 fn period(timeframe: Timeframe) -> &'static str {
@@ -160,6 +163,10 @@ impl Venue for Htx {
             })
             .collect::<Result<Vec<_>, VenueError>>()?;
         Ok(json::finish_candles(candles, request.group_ms))
+    }
+
+    fn history_request(&self, _: &str, _: Timeframe, _: i64, _: i64) -> Option<UpstreamRequest> {
+        None
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

@@ -9,7 +9,7 @@ use crate::error::{ErrorKind, VenueError};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{chunks, Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{chunks, Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Kraken;
@@ -29,6 +29,9 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_per_seconds: 1,
     // Kraken Pro's lowest-volume taker fee, 0.40%.
     taker_fee_bps: 40,
+    history: HistoryPaging::Unavailable {
+        why: "Kraken's OHLC endpoint returns only the latest 720 candles whatever `since` asks for",
+    },
 };
 
 /// `[time (s), open, high, low, close, vwap, volume, count]`.
@@ -181,6 +184,10 @@ impl Venue for Kraken {
             return Ok(Vec::new());
         };
         json::candle_rows("OHLC", rows, &OHLC, request.group_ms)
+    }
+
+    fn history_request(&self, _: &str, _: Timeframe, _: i64, _: i64) -> Option<UpstreamRequest> {
+        None
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

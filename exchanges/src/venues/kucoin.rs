@@ -9,7 +9,7 @@ use crate::fields::{self, BookFields};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Kucoin;
@@ -27,6 +27,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 2000,
     rate_limit_per_seconds: 30,
     taker_fee_bps: 10,
+    // candles: `startAt`/`endAt` (Unix seconds), at most 1500 per request, newest first.
+    history: HistoryPaging::ByTime { per_page: 1500 },
 };
 
 /// `[time (s), open, close, high, low, volume, turnover]`, newest first.
@@ -151,6 +153,23 @@ impl Venue for Kucoin {
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         let value = data(body)?;
         json::candle_rows("candles", &value, &CANDLE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let path = format!(
+            "/api/v1/market/candles?type={}&symbol={}&startAt={}&endAt={}",
+            kind(timeframe),
+            encode(venue_symbol),
+            start_ms / 1000,
+            end_ms / 1000 - 1
+        );
+        Some(UpstreamRequest::new(path, 3).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

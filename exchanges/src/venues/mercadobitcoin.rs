@@ -9,7 +9,7 @@ use crate::error::{ErrorKind, VenueError};
 use crate::json;
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{chunks, Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{chunks, Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct MercadoBitcoin;
@@ -27,6 +27,8 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_per_seconds: 1,
     // Lowest-tier taker fee 0.70%.
     taker_fee_bps: 70,
+    // candles: `from`/`to` (Unix seconds); pages kept to `max_candles` of the resolution.
+    history: HistoryPaging::ByTime { per_page: 200 },
 };
 
 /// `(resolution, grouping)` for each timeframe; 5m and 4h are built from 1m and 1h.
@@ -203,6 +205,29 @@ impl Venue for MercadoBitcoin {
             });
         }
         Ok(json::finish_candles(candles, request.group_ms))
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        let (resolution, group) = resolution(timeframe);
+        let path = format!(
+            "/api/v4/candles?symbol={}&resolution={resolution}&from={}&to={}",
+            encode(venue_symbol),
+            start_ms / 1000,
+            end_ms / 1000 - 1
+        );
+        let request = UpstreamRequest::new(path, 1).about(venue_symbol);
+        Some(if group > 1 { request.grouped(timeframe.millis()) } else { request })
+    }
+
+    fn history_page_ms(&self, timeframe: Timeframe) -> Option<i64> {
+        let (_, group) = resolution(timeframe);
+        Some(i64::from(QUIRKS.max_candles) * timeframe.millis() / group)
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

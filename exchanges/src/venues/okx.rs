@@ -9,7 +9,7 @@ use crate::fields::{self, BookFields, TickerFields};
 use crate::json::{self, RowLayout};
 use crate::model::{BookTicker, Candle, Market, Ticker24h, Timeframe};
 use crate::request::{encode, UpstreamRequest};
-use crate::venue::{Batching, Quirks, TickerWindow, Venue};
+use crate::venue::{Batching, HistoryPaging, Quirks, TickerWindow, Venue};
 use crate::ExchangeId;
 
 pub struct Okx;
@@ -27,6 +27,9 @@ static QUIRKS: Quirks = Quirks {
     rate_limit_weight: 20,
     rate_limit_per_seconds: 2,
     taker_fee_bps: 10,
+    // /market/history-candles: `after` (records older than ts), `before` (newer than ts),
+    // `limit` up to 100, newest first; the same rows as /market/candles.
+    history: HistoryPaging::ByTime { per_page: 100 },
 };
 
 /// `[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]`, newest first.
@@ -142,6 +145,23 @@ impl Venue for Okx {
 
     fn parse_candles(&self, request: &UpstreamRequest, body: &str) -> Result<Vec<Candle>, VenueError> {
         json::candle_rows("candles", &Value::Array(data(body)?), &CANDLE, request.group_ms)
+    }
+
+    fn history_request(
+        &self,
+        venue_symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<UpstreamRequest> {
+        // Exclusive bounds on both sides: ts < after and ts > before.
+        let path = format!(
+            "/api/v5/market/history-candles?instId={}&bar={}&after={end_ms}&before={}&limit=100",
+            encode(venue_symbol),
+            bar(timeframe),
+            start_ms - 1
+        );
+        Some(UpstreamRequest::new(path, 1).about(venue_symbol))
     }
 
     fn classify_error(&self, status: u16, body: &str) -> VenueError {

@@ -79,3 +79,17 @@ fn errors_are_classified() {
     assert_eq!(Binance.classify_error(503, "Service Unavailable").kind, ErrorKind::Transient);
     assert!(Binance.parse_markets("<html>").is_err());
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Binance.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1707667200000_i64 - 1704067200000);
+    let request = Binance.history_request("BTCUSDT", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(
+        request.path_and_query,
+        "/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=1704067200000&endTime=1707667199999&limit=1000"
+    );
+    assert!(!Binance.parse_candles(&request, &read("api_v3_klines.json")).unwrap().is_empty());
+}

@@ -54,3 +54,17 @@ fn errors_are_classified() {
     assert_eq!(Bybit.classify_error(502, "Bad Gateway").kind, ErrorKind::Transient);
     assert_eq!(Bybit.parse_markets(&read("error.server_error.json")).unwrap_err().kind, ErrorKind::Transient);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Bybit.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1707667200000_i64 - 1704067200000);
+    let request = Bybit.history_request("BTCUSDT", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(
+        request.path_and_query,
+        "/v5/market/kline?category=spot&symbol=BTCUSDT&interval=60&start=1704067200000&end=1707667199999&limit=1000"
+    );
+    assert!(!Bybit.parse_candles(&request, &read("v5_market_kline.json")).unwrap().is_empty());
+}

@@ -54,3 +54,14 @@ fn errors_are_classified() {
     assert_eq!(Coinbase.classify_error(429, &read("error.rate_limit.json")).kind, ErrorKind::RateLimited);
     assert_eq!(Coinbase.classify_error(503, "").kind, ErrorKind::Transient);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Coinbase.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1705147200000_i64 - 1704067200000);
+    let request = Coinbase.history_request("BTC-USD", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(request.path_and_query, "/products/BTC-USD/candles?granularity=3600&start=2024-01-01T00%3A00%3A00.000Z&end=2024-01-13T11%3A59%3A59.000Z");
+    assert!(!Coinbase.parse_candles(&request, &read("products_id_candles.json")).unwrap().is_empty());
+}

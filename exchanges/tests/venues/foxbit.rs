@@ -54,3 +54,14 @@ fn errors_are_classified() {
     assert_eq!(Foxbit.classify_error(429, &body).kind, ErrorKind::RateLimited);
     assert_eq!(Foxbit.parse_markets(&read("error.service_unavailable.json")).unwrap_err().kind, ErrorKind::Transient);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Foxbit.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1705867200000_i64 - 1704067200000);
+    let request = Foxbit.history_request("btcbrl", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(request.path_and_query, "/rest/v3/markets/btcbrl/candlesticks?interval=1h&start_time=2024-01-01T00%3A00%3A00.000Z&end_time=2024-01-21T19%3A59%3A59.999Z&limit=500");
+    assert!(!Foxbit.parse_candles(&request, &read("rest_v3_markets_market_candlesticks.json")).unwrap().is_empty());
+}

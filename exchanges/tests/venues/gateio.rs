@@ -52,3 +52,17 @@ fn errors_are_classified() {
     assert_eq!(Gateio.classify_error(502, "").kind, ErrorKind::Transient);
     assert_eq!(Gateio.classify_error(500, &read("error.server_error.json")).kind, ErrorKind::Transient);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Gateio.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1707667200000_i64 - 1704067200000);
+    let request = Gateio.history_request("BTC_USDT", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(
+        request.path_and_query,
+        "/api/v4/spot/candlesticks?currency_pair=BTC_USDT&interval=1h&from=1704067200&to=1707667199"
+    );
+    assert!(!Gateio.parse_candles(&request, &read("api_v4_spot_candlesticks.json")).unwrap().is_empty());
+}

@@ -49,3 +49,9 @@ fn errors_are_classified() {
     assert_eq!(Htx.parse_candles(&request, &body).unwrap_err().kind, ErrorKind::UnknownSymbol);
     assert_eq!(Htx.classify_error(429, "").kind, ErrorKind::RateLimited);
 }
+
+#[test]
+fn history_is_refused_naming_what_kline_offers() {
+    assert!(Htx.history_request("btcusdt", Timeframe::H1, 0, 3_600_000).is_none());
+    assert!(Htx.history_page_ms(Timeframe::H1).is_none());
+}

@@ -66,3 +66,9 @@ fn absurd_numbers_are_refused_not_panicked_on() {
     let rows = r#"{"error":[],"result":{"XXBTZUSD":[[9223372036854775807,"1","1","1","1","1","1",1]]}}"#;
     assert!(Kraken.parse_candles(&request, rows).is_err());
 }
+
+#[test]
+fn history_is_refused_naming_what_ohlc_offers() {
+    assert!(Kraken.history_request("XXBTZUSD", Timeframe::H1, 0, 3_600_000).is_none());
+    assert!(Kraken.history_page_ms(Timeframe::H1).is_none());
+}

@@ -55,3 +55,17 @@ fn errors_are_classified() {
     assert_eq!(Kucoin.classify_error(500, &read("error.internal_server_error.json")).kind, ErrorKind::Transient);
     assert_eq!(Kucoin.parse_markets(&read("error.internal_server_error.json")).unwrap_err().kind, ErrorKind::Transient);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Kucoin.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1709467200000_i64 - 1704067200000);
+    let request = Kucoin.history_request("BTC-USDT", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(
+        request.path_and_query,
+        "/api/v1/market/candles?type=1hour&symbol=BTC-USDT&startAt=1704067200&endAt=1709467199"
+    );
+    assert!(!Kucoin.parse_candles(&request, &read("api_v1_market_candles.json")).unwrap().is_empty());
+}

@@ -55,3 +55,15 @@ fn errors_are_classified() {
     let denied = r#"{"code":"REQUEST_DENIED","message":"Request denied"}"#;
     assert_eq!(MercadoBitcoin.classify_error(403, denied).kind, ErrorKind::RateLimited);
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = MercadoBitcoin.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1704787200000_i64 - 1704067200000);
+    let request =
+        MercadoBitcoin.history_request("BTC-BRL", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(request.path_and_query, "/api/v4/candles?symbol=BTC-BRL&resolution=1h&from=1704067200&to=1704787199");
+    assert!(!MercadoBitcoin.parse_candles(&request, &read("api_v4_candles.json")).unwrap().is_empty());
+}

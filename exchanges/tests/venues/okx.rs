@@ -55,3 +55,17 @@ fn errors_are_classified() {
         ErrorKind::Terminal
     );
 }
+
+/// A page of history asks for exactly one page's span with the venue's own range parameters,
+/// and its answer (the same rows as the latest-candles endpoint) goes through the same parser.
+#[test]
+fn history_pages_ask_for_a_time_range() {
+    let page = Okx.history_page_ms(Timeframe::H1).unwrap();
+    assert_eq!(page, 1704427200000_i64 - 1704067200000);
+    let request = Okx.history_request("BTC-USDT", Timeframe::H1, 1704067200000, 1704067200000 + page).unwrap();
+    assert_eq!(
+        request.path_and_query,
+        "/api/v5/market/history-candles?instId=BTC-USDT&bar=1H&after=1704427200000&before=1704067199999&limit=100"
+    );
+    assert!(!Okx.parse_candles(&request, &read("api_v5_market_candles.json")).unwrap().is_empty());
+}

@@ -56,24 +56,11 @@ pub fn check(input: BotInput) -> ApiResult<Draft> {
     if !(Decimal::TWO..=Decimal::from(10_000)).contains(&input.capital) {
         return Err(ApiError::validation("capital", "capital must be from 2 to 10000"));
     }
-    let strategy = input.strategy.trim().to_ascii_lowercase();
-    if !STRATEGY_NAMES.contains(&strategy.as_str()) {
-        let known = STRATEGY_NAMES.join(", ");
-        return Err(ApiError::validation("strategy", format!("strategy must be one of {known}")));
-    }
+    let (strategy, params, params_json) = strategy(&input.strategy, input.params)?;
     let analysis_interval = input.analysis_interval.unwrap_or(60);
     if !INTERVALS.contains(&analysis_interval) {
         return Err(ApiError::validation("analysis_interval", "analysis_interval must be 1, 3, 5 or 60 (seconds)"));
     }
-    let params_json = match input.params {
-        None | Some(Value::Null) => Value::Object(Default::default()),
-        Some(value @ Value::Object(_)) => value,
-        Some(_) => return Err(ApiError::validation("params", "params must be an object of numbers")),
-    };
-    let params: Params = serde_json::from_value(params_json.clone())
-        .map_err(|error| ApiError::validation("params", error.to_string()))?;
-    StrategyConfig::from_params(&strategy, &params)
-        .map_err(|error| ApiError::validation("params", error.to_string()))?;
     Ok(Draft {
         name,
         exchange,
@@ -86,6 +73,26 @@ pub fn check(input: BotInput) -> ApiResult<Draft> {
         analysis_interval,
         is_testnet: input.is_testnet,
     })
+}
+
+/// A strategy name and its `params` object, checked as a bot's are (also for backtests):
+/// the lower-cased name, the parsed params and the params as given.
+pub fn strategy(name: &str, params: Option<Value>) -> ApiResult<(String, Params, Value)> {
+    let strategy = name.trim().to_ascii_lowercase();
+    if !STRATEGY_NAMES.contains(&strategy.as_str()) {
+        let known = STRATEGY_NAMES.join(", ");
+        return Err(ApiError::validation("strategy", format!("strategy must be one of {known}")));
+    }
+    let params_json = match params {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(value @ Value::Object(_)) => value,
+        Some(_) => return Err(ApiError::validation("params", "params must be an object of numbers")),
+    };
+    let params: Params = serde_json::from_value(params_json.clone())
+        .map_err(|error| ApiError::validation("params", error.to_string()))?;
+    StrategyConfig::from_params(&strategy, &params)
+        .map_err(|error| ApiError::validation("params", error.to_string()))?;
+    Ok((strategy, params, params_json))
 }
 
 fn symbols(texts: &[String]) -> ApiResult<Vec<Symbol>> {

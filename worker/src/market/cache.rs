@@ -39,15 +39,7 @@ pub async fn get_many<T: DeserializeOwned>(
         let sql =
             format!("SELECT key, body, fetched_at_ms FROM market_cache WHERE key IN ({})", placeholders.join(", "));
         let binds: Vec<JsValue> = chunk.iter().map(|k| JsValue::from_str(k)).collect();
-        let rows: Vec<Row> = db
-            .prepare(sql)
-            .bind(&binds)
-            .map_err(MarketError::storage)?
-            .all()
-            .await
-            .map_err(MarketError::storage)?
-            .results()
-            .map_err(MarketError::storage)?;
+        let rows: Vec<Row> = select(db, &sql, &binds).await?;
         for row in rows {
             if let Ok(value) = serde_json::from_str(&row.body) {
                 let fetched_at_ms = row.fetched_at_ms as i64;
@@ -56,6 +48,12 @@ pub async fn get_many<T: DeserializeOwned>(
         }
     }
     Ok(found)
+}
+
+/// Every row a `SELECT` with `binds` returns, with D1 failures as storage errors.
+pub async fn select<T: DeserializeOwned>(db: &CountingDb, sql: &str, binds: &[JsValue]) -> Result<Vec<T>, MarketError> {
+    let statement = db.prepare(sql).bind(binds).map_err(MarketError::storage)?;
+    statement.all().await.map_err(MarketError::storage)?.results().map_err(MarketError::storage)
 }
 
 pub async fn get<T: DeserializeOwned>(db: &CountingDb, key: &str) -> Result<Option<Cached<T>>, MarketError> {

@@ -5,7 +5,7 @@ use auronex_exchanges::{venue, ExchangeId};
 use serde_json::json;
 use worker::Response;
 
-use super::market_params::{number, Params};
+use super::market_params::{candle_json, number, Params};
 use crate::app::{json, Ctx};
 use crate::clock::rfc3339_from_ms;
 use crate::http::{ApiError, ApiResult};
@@ -26,20 +26,7 @@ pub async fn candles(ctx: Ctx) -> ApiResult<Response> {
         Ok(candles) => candles,
         Err(error) => return Ok(error.to_response()),
     };
-    let body: Vec<_> = candles
-        .iter()
-        .map(|c| {
-            json!({
-                "time": rfc3339_from_ms(c.open_time_ms),
-                "timestamp_ms": c.open_time_ms,
-                "open": number(c.open),
-                "high": number(c.high),
-                "low": number(c.low),
-                "close": number(c.close),
-                "volume": number(c.volume),
-            })
-        })
-        .collect();
+    let body: Vec<_> = candles.iter().map(candle_json).collect();
     json(200, &body)
 }
 

@@ -85,10 +85,35 @@ impl Params {
             .collect()
     }
 
+    /// An instant given as milliseconds since the epoch, an RFC 3339 time or a `YYYY-MM-DD`
+    /// date (00:00 UTC); `None` when absent.
+    pub fn time_ms(&self, name: &str) -> ApiResult<Option<i64>> {
+        let Some(text) = self.get(name) else { return Ok(None) };
+        crate::clock::parse_time_ms(text).map(Some).ok_or_else(|| {
+            ApiError::validation(
+                name,
+                format!("{name} must be milliseconds since the epoch, an RFC 3339 time or a YYYY-MM-DD date"),
+            )
+        })
+    }
+
     /// A plain text parameter with a default (upper-cased: currency codes, periods).
     pub fn text_or(&self, name: &str, default: &str) -> String {
         self.get(name).unwrap_or(default).to_ascii_uppercase()
     }
+}
+
+/// A candle as the market endpoints print it.
+pub fn candle_json(candle: &auronex_exchanges::Candle) -> serde_json::Value {
+    serde_json::json!({
+        "time": crate::clock::rfc3339_from_ms(candle.open_time_ms),
+        "timestamp_ms": candle.open_time_ms,
+        "open": number(candle.open),
+        "high": number(candle.high),
+        "low": number(candle.low),
+        "close": number(candle.close),
+        "volume": number(candle.volume),
+    })
 }
 
 /// Amounts are JSON numbers on output.

@@ -5,6 +5,7 @@ mod admin;
 mod admin_bots;
 mod api_keys;
 mod auth;
+mod backtests;
 mod bot_channel;
 mod bots;
 mod copier;
@@ -13,6 +14,7 @@ mod cotacao;
 mod exchanges;
 mod health;
 mod market;
+mod market_history;
 mod market_params;
 mod notifications;
 mod openapi;
@@ -69,6 +71,8 @@ pub fn table() -> Router<Handler> {
         .route("GET", "/api/exchanges", handler!(exchanges::list))
         .route("GET", "/api/exchange/symbols", handler!(exchanges::symbols))
         .route("GET", "/api/market/candles", handler!(market::candles))
+        .route("GET", "/api/market/history", handler!(market_history::history))
+        .route("POST", "/api/backtests", handler!(backtests::create))
         .route("GET", "/api/market/top-gainers", handler!(market::top_gainers))
         .route("GET", "/api/market/quotes", handler!(market::quotes))
         .route("GET", "/api/cotacao/usd-brl", handler!(cotacao::usd_brl))
