@@ -65,7 +65,8 @@ export const labEn = {
   'lab.period': 'Period',
   'lab.strategy': 'Strategy',
   'lab.capital': 'Capital',
-  'lab.exitTime': 'Exited',
+  'lab.entryTime': 'Entered (UTC)',
+  'lab.exitTime': 'Exited (UTC)',
   'lab.assumptions': 'Fills',
   'lab.assumptionsLine': 'fee {fee_pct}% per order, spread {spread_pct}%, slippage {slippage_pct}%, lot {lot_step}, minimum order {min_notional}, {stake} per entry',
 } as const;
@@ -134,7 +135,8 @@ export const labPtBR: Record<keyof typeof labEn, string> = {
   'lab.period': 'Período',
   'lab.strategy': 'Estratégia',
   'lab.capital': 'Capital',
-  'lab.exitTime': 'Saída',
+  'lab.entryTime': 'Entrada (UTC)',
+  'lab.exitTime': 'Saída (UTC)',
   'lab.assumptions': 'Execução',
   'lab.assumptionsLine': 'taxa de {fee_pct}% por ordem, spread de {spread_pct}%, derrapagem de {slippage_pct}%, lote {lot_step}, ordem mínima {min_notional}, {stake} por entrada',
 };

@@ -17,8 +17,10 @@ export interface PdfContent {
   tradesTitle: string;
   tradesHeader: string[];
   trades: LabTrade[];
-  /** How money, numbers and times are written in the viewer's language. */
+  /** How money (signed for P&L, plain for fees), prices, counts and times are written. */
   money(value: number): string;
+  amount(value: number): string;
+  price(value: number): string;
   number(value: number): string;
   time(ms: number): string;
 }
@@ -54,8 +56,8 @@ export async function reportPdf(content: PdfContent): Promise<Blob> {
   y += 8;
   doc.setFont('helvetica', 'normal').setFontSize(9);
   for (const [label, value] of content.settings) {
-    const lines: string[] = doc.splitTextToSize(value, 150);
-    lines.forEach((text, i) => row([i === 0 ? label : '', text], [LEFT, 44]));
+    const lines: string[] = doc.splitTextToSize(value, 142);
+    lines.forEach((text, i) => row([i === 0 ? label : '', text], [LEFT, 52]));
   }
 
   heading(content.figuresTitle);
@@ -71,11 +73,12 @@ export async function reportPdf(content: PdfContent): Promise<Blob> {
   row(content.monthlyHeader, monthXs, monthRight);
   doc.setFont('helvetica', 'normal');
   for (const m of content.monthly) {
-    row([m.month, content.number(m.trades), content.number(m.wins), content.money(m.netProfit), content.money(m.fees)], monthXs, monthRight);
+    row([m.month, content.number(m.trades), content.number(m.wins), content.money(m.netProfit), content.amount(m.fees)], monthXs, monthRight);
   }
 
   heading(content.tradesTitle);
-  const tradeXs = [LEFT, 21, 50, 100, 124, 152, 170, 174];
+  doc.setFontSize(8);
+  const tradeXs = [LEFT, 22, 48, 94, 120, 150, 168, 172];
   const tradeRight = [false, false, false, true, true, true, true, false];
   const header = () => {
     doc.setFont('helvetica', 'bold');
@@ -93,8 +96,8 @@ export async function reportPdf(content: PdfContent): Promise<Blob> {
         String(t.trade_id),
         content.time(t.entry_time_ms),
         content.time(t.exit_time_ms),
-        content.number(Number(t.entry_price)),
-        content.number(Number(t.exit_price)),
+        content.price(Number(t.entry_price)),
+        content.price(Number(t.exit_price)),
         content.money(Number(t.profit_loss)),
         `${content.number(Number(Number(t.profit_pct).toFixed(2)))}%`,
         t.exit_reason,

@@ -15,7 +15,7 @@ export async function downloadPdf(
   monthly: MonthRow[],
   filename: string,
 ) {
-  const { t, amount, number, date } = prefs;
+  const { t, amount, number } = prefs;
   const quote = meta.symbol.split('/')[1] ?? '';
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const { reportPdf } = await import('../../lab/pdf');
@@ -35,11 +35,14 @@ export async function downloadPdf(
     monthlyHeader: [t('lab.month'), t('lab.fig.trades'), t('lab.wins'), t('fig.netProfit'), t('fig.fees')],
     monthly,
     tradesTitle: t('lab.trades', { count: number(report.trades.length) }),
-    tradesHeader: ['#', t('trades.time'), t('lab.exitTime'), t('trades.entry'), t('trades.exit'), t('trades.pnl'), '%', t('trades.reason')],
+    tradesHeader: ['#', t('lab.entryTime'), t('lab.exitTime'), t('trades.entry'), t('trades.exit'), t('trades.pnl'), '%', t('trades.reason')],
     trades: report.trades,
     money: (value) => amount(value, quote, true),
+    amount: (value) => amount(value, quote),
+    price: (value) => number(value, Math.abs(value) >= 100 ? 2 : Math.abs(value) >= 1 ? 4 : 8),
     number: (value) => number(value),
-    time: (ms) => date(new Date(ms).toISOString()),
+    // UTC, to the minute: narrow enough for the trade table in either language.
+    time: (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' '),
   });
   saveFile(blob, filename);
 }
