@@ -29,7 +29,8 @@ fn activity(client: &Client) -> Vec<Value> {
 fn a_cooldown_pauses_a_live_bots_entries_after_a_stop_out(server: &Server) {
     let (now, minute) = minute_window();
     // Two traders (a free plan runs one bot): the same bot, one with a cooldown.
-    // Both markets exist before the first bot makes the Worker read (and cache) the listing.
+    // Both markets are listed from the simulator's start (tests/data/sim_script.json): the
+    // Worker caches the listing the first bot of the run reads.
     let markets = [("COOL/USDT", 3), ("FREE/USDT", 0)];
     markets.iter().for_each(|(symbol, _)| fall_script(&symbol.replace('/', ""), now, minute));
     let bots: Vec<(Client, String)> = markets
