@@ -54,13 +54,14 @@ export async function runBacktest(settings: LabSettings, candles: Float64Array):
 export const workerCount = (sets: number) =>
   Math.max(1, Math.min(sets, typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2, 16));
 
-/** Rows in the order of `sets`; `onProgress(done, total)` after each batch. */
+/** Rows in the order of `sets`; `onProgress(done, total)` after each batch; `signal` cancels. */
 export async function runSweep(
   settings: LabSettings,
   sets: Params[],
   candles: Float64Array,
   heldOut: number,
   onProgress: (done: number, total: number) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<SweepRow[]> {
   const count = workerCount(sets.length);
   // Small enough batches that a slow worker does not hold the last one long.
@@ -71,25 +72,28 @@ export async function runSweep(
   const rows: SweepRow[] = new Array(sets.length);
   let done = 0;
   const workers = Array.from({ length: count }, () => new LabWorker());
+  // Cancelling ends the workers mid-batch and rejects at once.
+  const cancelled = new Promise<never>((_, reject) =>
+    signal?.addEventListener('abort', () => reject(new DOMException('cancelled', 'AbortError')), { once: true }),
+  );
+  const work = async (worker: LabWorker) => {
+    let first = true;
+    for (let batch = queue.shift(); batch && !signal?.aborted; batch = queue.shift()) {
+      const result = await worker.ask<SweepRow[]>({
+        kind: 'sweep',
+        settings,
+        candles: first ? candles : undefined,
+        sets: batch.map((item) => item.params),
+        heldOut,
+      });
+      first = false;
+      batch.forEach((item, i) => (rows[item.index] = result[i]));
+      done += batch.length;
+      onProgress(done, sets.length);
+    }
+  };
   try {
-    await Promise.all(
-      workers.map(async (worker) => {
-        let first = true;
-        for (let batch = queue.shift(); batch; batch = queue.shift()) {
-          const result = await worker.ask<SweepRow[]>({
-            kind: 'sweep',
-            settings,
-            candles: first ? candles : undefined,
-            sets: batch.map((item) => item.params),
-            heldOut,
-          });
-          first = false;
-          batch.forEach((item, i) => (rows[item.index] = result[i]));
-          done += batch.length;
-          onProgress(done, sets.length);
-        }
-      }),
-    );
+    await Promise.race([cancelled, Promise.all(workers.map(work))]);
   } finally {
     workers.forEach((worker) => worker.end());
   }

@@ -51,6 +51,7 @@ export function SweepPanel({ settings, columns, quote, onUse, usedNote }: Props)
   const [error, setError] = useState<Error | null>(null);
   const [result, setResult] = useState<{ rows: SweepRow[]; params: Params[]; ranges: Range[] } | null>(null);
   const [note, setNote] = useState('');
+  const [running, setRunning] = useState<AbortController | null>(null);
 
   const chosen = ranges.filter((r): r is Range => r !== null);
   const cells = useMemo(() => gridCells(settings.params, chosen), [settings.params, JSON.stringify(chosen)]);
@@ -62,17 +63,26 @@ export function SweepPanel({ settings, columns, quote, onUse, usedNote }: Props)
     setNote('');
     const started = performance.now();
     const workers = workerCount(cells.length);
+    const control = new AbortController();
+    setRunning(control);
     try {
       const params = cells.map((c) => c.params);
-      const rows = await runSweep(settings, params, columns, heldOutPct / 100, (done, total) =>
-        setProgress(t('lab.sweeping', { done: number(done), total: number(total), workers })),
+      const rows = await runSweep(
+        settings,
+        params,
+        columns,
+        heldOutPct / 100,
+        (done, total) => setProgress(t('lab.sweeping', { done: number(done), total: number(total), workers })),
+        control.signal,
       );
       setResult({ rows, params, ranges: chosen });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       setProgress(t('lab.sweepDone', { total: number(rows.length), seconds, workers }));
     } catch (failure) {
-      setProgress('');
-      setError(failure instanceof Error ? failure : new Error(String(failure)));
+      setProgress(control.signal.aborted ? t('lab.sweepCancelled') : '');
+      if (!control.signal.aborted) setError(failure instanceof Error ? failure : new Error(String(failure)));
+    } finally {
+      setRunning(null);
     }
   };
   const use = (params: Params) => {
@@ -135,9 +145,15 @@ export function SweepPanel({ settings, columns, quote, onUse, usedNote }: Props)
             ))}
           </select>
         </label>
-        <button type="button" className="primary" data-testid="sweep-run" disabled={cells.length === 0} onClick={run}>
-          {t('lab.runSweep', { count: number(cells.length) })}
-        </button>
+        {running ? (
+          <button type="button" data-testid="sweep-cancel" onClick={() => running.abort()}>
+            {t('common.cancel')}
+          </button>
+        ) : (
+          <button type="button" className="primary" data-testid="sweep-run" disabled={cells.length === 0} onClick={run}>
+            {t('lab.runSweep', { count: number(cells.length) })}
+          </button>
+        )}
       </div>
       {cells.length === 0 && <p className="error-note">{t('lab.sweepTooBig', { max: number(MAX_SETS) })}</p>}
       {progress && <p className="muted" data-testid="sweep-status" role="status">{progress}</p>}
