@@ -86,12 +86,14 @@ impl ExitRules {
     }
 
     /// Reads `take_profit_pct`, `stop_loss_pct`, `trailing_stop_pct`,
-    /// `trailing_activation_pct` and `max_hold_minutes` over a strategy's defaults.
+    /// `trailing_activation_pct`, `max_hold_minutes` over a strategy's defaults, and the
+    /// partial take-profit (`partial_take_profit_pct` off, `partial_share_pct` 50,
+    /// `breakeven_after_partial` 1), which must lie below the final one.
     pub fn read(reader: &mut ParamReader, defaults: ExitRules) -> Result<Self, ParamError> {
         let hundred = Decimal::ONE_HUNDRED;
         let minutes =
             reader.period("max_hold_minutes", defaults.max_hold_minutes.unwrap_or(0) as usize, 0, u32::MAX as usize)?;
-        Ok(Self {
+        let rules = Self {
             take_profit_pct: reader.optional_percent(
                 "take_profit_pct",
                 defaults.take_profit_pct,
@@ -110,30 +112,17 @@ impl ExitRules {
                 hundred * hundred,
             )?,
             max_hold_minutes: (minutes > 0).then_some(minutes as u32),
-            ..Self::read_partial(reader, defaults)?
-        })
-    }
-
-    /// `partial_take_profit_pct` (off), `partial_share_pct` (50) and `breakeven_after_partial`
-    /// (1), checked against the final take-profit.
-    fn read_partial(reader: &mut ParamReader, defaults: ExitRules) -> Result<Self, ParamError> {
-        let partial = reader.optional_percent("partial_take_profit_pct", None, Decimal::from(10_000))?;
-        let share = reader.decimal("partial_share_pct", half(), Decimal::ONE, Decimal::from(99))?;
-        let breakeven = reader.period("breakeven_after_partial", 1, 0, 1)? == 1;
-        let final_target =
-            reader.optional_percent("take_profit_pct", defaults.take_profit_pct, Decimal::from(10_000))?;
-        if let (Some(partial), Some(target)) = (partial, final_target) {
+            partial_take_profit_pct: reader.optional_percent("partial_take_profit_pct", None, Decimal::from(10_000))?,
+            partial_share_pct: reader.decimal("partial_share_pct", half(), Decimal::ONE, Decimal::from(99))?,
+            breakeven_after_partial: reader.period("breakeven_after_partial", 1, 0, 1)? == 1,
+        };
+        if let (Some(partial), Some(target)) = (rules.partial_take_profit_pct, rules.take_profit_pct) {
             if partial >= target {
                 let message = format!("partial_take_profit_pct ({partial}) must be below take_profit_pct ({target})");
                 return Err(ParamError::Invalid(message));
             }
         }
-        Ok(Self {
-            partial_take_profit_pct: partial,
-            partial_share_pct: share,
-            breakeven_after_partial: breakeven,
-            ..defaults
-        })
+        Ok(rules)
     }
 
     /// The price levels for a position entered at `entry` at `entry_time_ms`.

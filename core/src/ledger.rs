@@ -85,24 +85,32 @@ impl Wallet {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cash_is_capital_plus_realised_minus_open_cost() {
-        let trade = |pnl: i64| ClosedTrade {
+impl ClosedTrade {
+    /// One unit of BTC/USDT bought and sold at 1, closed for `reason` with `profit_loss`.
+    pub(crate) fn sample(profit_loss: Decimal, reason: ExitReason) -> Self {
+        ClosedTrade {
             trade_id: 1,
             symbol: "BTC/USDT".parse().unwrap(),
             entry_price: Decimal::ONE,
             exit_price: Decimal::ONE,
             quantity: Decimal::ONE,
             fees: Decimal::ZERO,
-            profit_loss: Decimal::from(pnl),
+            profit_loss,
             profit_pct: Decimal::ZERO,
             entry_time_ms: 0,
             exit_time_ms: 1,
-            exit_reason: ExitReason::Signal,
-        };
+            exit_reason: reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cash_is_capital_plus_realised_minus_open_cost() {
+        let trade = |pnl: i64| ClosedTrade::sample(Decimal::from(pnl), ExitReason::Signal);
         let trades = [trade(15), trade(-5)];
         let wallet = Wallet::from_ledger(Decimal::from(100), &trades);
         assert_eq!(wallet.cash(Decimal::from(30)), Decimal::from(80));

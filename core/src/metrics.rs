@@ -108,19 +108,8 @@ mod tests {
     use crate::exits::ExitReason;
 
     fn trade(pnl: i64, fees: i64, held_ms: i64) -> ClosedTrade {
-        ClosedTrade {
-            trade_id: 1,
-            symbol: "BTC/USDT".parse().unwrap(),
-            entry_price: Decimal::ONE,
-            exit_price: Decimal::ONE,
-            quantity: Decimal::ONE,
-            fees: Decimal::from(fees),
-            profit_loss: Decimal::from(pnl),
-            profit_pct: Decimal::ZERO,
-            entry_time_ms: 0,
-            exit_time_ms: held_ms,
-            exit_reason: ExitReason::Signal,
-        }
+        let sample = ClosedTrade::sample(Decimal::from(pnl), ExitReason::Signal);
+        ClosedTrade { fees: Decimal::from(fees), exit_time_ms: held_ms, ..sample }
     }
 
     #[test]

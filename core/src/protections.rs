@@ -225,19 +225,7 @@ mod tests {
     use super::*;
 
     fn trade(reason: ExitReason, profit_loss: i64) -> ClosedTrade {
-        ClosedTrade {
-            trade_id: 1,
-            symbol: "BTC/USDT".parse().unwrap(),
-            entry_price: Decimal::ONE,
-            exit_price: Decimal::ONE,
-            quantity: Decimal::ONE,
-            fees: Decimal::ZERO,
-            profit_loss: Decimal::from(profit_loss),
-            profit_pct: Decimal::ZERO,
-            entry_time_ms: 0,
-            exit_time_ms: 0,
-            exit_reason: reason,
-        }
+        ClosedTrade::sample(Decimal::from(profit_loss), reason)
     }
 
     fn candles(state: &mut ProtectionState, count: i64) {
